@@ -1,0 +1,46 @@
+package io.parley.protocol;
+
+/**
+ * Every WebSocket close code Parley uses, with its meaning and whether a client should reconnect.
+ * A client that reconnects resumes each room with {@code join} and {@code since}: nothing is lost.
+ */
+public final class CloseCodes {
+
+    /** 1000: ordinary close, asked for by the client. Do not reconnect. */
+    public static final int NORMAL = 1000;
+
+    /** 1001: the server is going away without a drain (process exit). Reconnect with backoff. */
+    public static final int GOING_AWAY = 1001;
+
+    /** 1008: policy violation: the HTTP session ended (logout or expiry). Do not reconnect; log in again. */
+    public static final int POLICY_VIOLATION = 1008;
+
+    /** 1009: a frame exceeded the maximum frame size. Reconnect; do not resend that frame. */
+    public static final int TOO_BIG = 1009;
+
+    /** 1011: an unexpected server error. Reconnect with backoff. */
+    public static final int SERVER_ERROR = 1011;
+
+    /** 1012: this node is draining (restart, scale-in). Reconnect at once, with jitter; another node answers. */
+    public static final int SERVICE_RESTART = 1012;
+
+    /** 1013: the node is at capacity. Reconnect with backoff. */
+    public static final int TRY_AGAIN_LATER = 1013;
+
+    /** 4000: no first frame or no pong in time; the connection was presumed dead. Reconnect. */
+    public static final int IDLE_TIMEOUT = 4000;
+
+    /**
+     * 4500: the connection could not keep up (send-time or buffer limit exceeded, as Spring's
+     * {@code CloseStatus.SESSION_NOT_RELIABLE}). Reconnect and resume.
+     */
+    public static final int SESSION_NOT_RELIABLE = 4500;
+
+    private CloseCodes() {
+    }
+
+    /** Whether a client that sees this close code should reconnect on its own. */
+    public static boolean shouldReconnect(int code) {
+        return code != NORMAL && code != POLICY_VIOLATION;
+    }
+}

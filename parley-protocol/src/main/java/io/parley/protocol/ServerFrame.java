@@ -1,0 +1,73 @@
+package io.parley.protocol;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import com.fasterxml.jackson.annotation.JsonSubTypes;
+import com.fasterxml.jackson.annotation.JsonTypeInfo;
+import org.jspecify.annotations.Nullable;
+
+/** A frame sent by the server. */
+@JsonTypeInfo(use = JsonTypeInfo.Id.NAME, property = "type")
+@JsonSubTypes({
+        @JsonSubTypes.Type(value = ServerFrame.Welcome.class, name = "welcome"),
+        @JsonSubTypes.Type(value = ServerFrame.Joined.class, name = "joined"),
+        @JsonSubTypes.Type(value = ServerFrame.Left.class, name = "left"),
+        @JsonSubTypes.Type(value = ServerFrame.Sent.class, name = "sent"),
+        @JsonSubTypes.Type(value = ServerFrame.Message.class, name = "message"),
+        @JsonSubTypes.Type(value = ServerFrame.History.class, name = "history"),
+        @JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing"),
+        @JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "presence"),
+        @JsonSubTypes.Type(value = ServerFrame.Gap.class, name = "gap"),
+        @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "pong"),
+        @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error")})
+@JsonInclude(JsonInclude.Include.NON_NULL)
+public sealed interface ServerFrame {
+
+    /** The first frame on every connection. */
+    record Welcome(String user, String node, int protocol) implements ServerFrame {
+    }
+
+    /** {@code room} joined; {@code lastSeq} is its newest sequence (0 when empty) at the time of joining. */
+    record Joined(String room, long lastSeq) implements ServerFrame {
+    }
+
+    record Left(String room) implements ServerFrame {
+    }
+
+    /** The sender's acknowledgement: the message is committed with sequence {@code seq}. */
+    record Sent(String room, UUID clientMsgId, long seq) implements ServerFrame {
+    }
+
+    /** A committed room message. */
+    record Message(String room, long seq, String from, String text, Instant ts, UUID clientMsgId)
+            implements ServerFrame {
+    }
+
+    /** A page of messages, ascending by sequence. */
+    record History(String room, List<Message> messages) implements ServerFrame {
+    }
+
+    record Typing(String room, String user) implements ServerFrame {
+    }
+
+    /** The users of {@code room} that are online now, sorted. */
+    record Presence(String room, List<String> online) implements ServerFrame {
+    }
+
+    /**
+     * Messages {@code from}..{@code to} (inclusive) of {@code room} were not delivered on this
+     * connection; the client fetches them with {@code history}. Live delivery goes on after {@code to}.
+     */
+    record Gap(String room, long from, long to) implements ServerFrame {
+    }
+
+    record Pong(@Nullable String id) implements ServerFrame {
+    }
+
+    /** A request failed; the connection stays open. {@code ref} is the offending frame's clientMsgId, else its type. */
+    record Error(ErrorCode code, String message, @Nullable String ref) implements ServerFrame {
+    }
+}

@@ -1,0 +1,116 @@
+package io.parley.protocol;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.assertj.core.api.InstanceOfAssertFactories.type;
+
+class FrameCodecTests {
+
+    private final FrameCodec codec = new FrameCodec();
+
+    @Test
+    void decodesEveryClientFrame() {
+        UUID id = UUID.randomUUID();
+        assertThat(codec.decodeClient("{\"type\":\"join\",\"room\":\"general\",\"since\":41}"))
+                .isEqualTo(new ClientFrame.Join("general", 41L));
+        assertThat(codec.decodeClient("{\"type\":\"join\",\"room\":\"general\"}"))
+                .isEqualTo(new ClientFrame.Join("general", null));
+        assertThat(codec.decodeClient("{\"type\":\"leave\",\"room\":\"general\"}"))
+                .isEqualTo(new ClientFrame.Leave("general"));
+        assertThat(codec.decodeClient("{\"type\":\"send\",\"room\":\"general\",\"clientMsgId\":\"" + id + "\",\"text\":\"hi\"}"))
+                .isEqualTo(new ClientFrame.Send("general", id, "hi"));
+        assertThat(codec.decodeClient("{\"type\":\"history\",\"room\":\"general\",\"before\":58,\"limit\":50}"))
+                .isEqualTo(new ClientFrame.History("general", 58L, 50));
+        assertThat(codec.decodeClient("{\"type\":\"typing\",\"room\":\"dm:alice:bob\"}"))
+                .isEqualTo(new ClientFrame.Typing("dm:alice:bob"));
+        assertThat(codec.decodeClient("{\"type\":\"ping\",\"id\":\"x\"}")).isEqualTo(new ClientFrame.Ping("x"));
+    }
+
+    @Test
+    void ignoresUnknownFieldsForForwardCompatibility() {
+        assertThat(codec.decodeClient("{\"type\":\"ping\",\"id\":\"x\",\"future\":true}")).isEqualTo(new ClientFrame.Ping("x"));
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "not json                                                  | bad_request | malformed JSON",
+            "[1,2]                                                     | bad_request | a frame is a JSON object",
+            "{\"room\":\"general\"}                                    | bad_request | missing field 'type'",
+            "{\"type\":\"dance\"}                                      | bad_request | unknown type 'dance'",
+            "{\"type\":\"join\"}                                       | bad_request | missing field 'room'",
+            "{\"type\":\"join\",\"room\":\"Bad Room\"}                 | bad_request | room must match [a-z0-9_-]{1,64} or dm:<userA>:<userB>",
+            "{\"type\":\"join\",\"room\":\"dm:bob:alice\"}             | bad_request | a direct room is dm:<userA>:<userB>, two distinct user names in sorted order",
+            "{\"type\":\"join\",\"room\":\"general\",\"since\":\"x\"}  | bad_request | invalid value for 'since'",
+            "{\"type\":\"send\",\"room\":\"general\",\"text\":\"hi\"}  | bad_request | missing field 'clientMsgId'",
+            "{\"type\":\"send\",\"room\":\"general\",\"clientMsgId\":\"nope\",\"text\":\"hi\"} | bad_request | invalid value for 'clientMsgId'",
+            "{\"type\":\"history\",\"room\":\"general\",\"limit\":201}  | bad_request | limit must be 1..200",
+    })
+    void rejectsBadFramesWithAClearMessage(String json, String code, String message) {
+        assertThatThrownBy(() -> codec.decodeClient(json))
+                .asInstanceOf(type(BadFrame.class))
+                .satisfies(bad -> {
+                    assertThat(bad.code().wire()).isEqualTo(code);
+                    assertThat(bad.getMessage()).isEqualTo(message);
+                });
+    }
+
+    @Test
+    void tooLongTextIsTooLargeAndRefersToTheClientMsgId() {
+        UUID id = UUID.randomUUID();
+        String json = "{\"type\":\"send\",\"room\":\"general\",\"clientMsgId\":\"" + id + "\",\"text\":\"" + "x".repeat(4001) + "\"}";
+        assertThatThrownBy(() -> codec.decodeClient(json))
+                .asInstanceOf(type(BadFrame.class))
+                .satisfies(bad -> {
+                    assertThat(bad.code()).isEqualTo(ErrorCode.TOO_LARGE);
+                    assertThat(bad.ref()).isEqualTo(id.toString());
+                });
+    }
+
+    @Test
+    void errorFrameRefIsTheTypeWhenThereIsNoClientMsgId() {
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"join\"}"))
+                .asInstanceOf(type(BadFrame.class))
+                .satisfies(bad -> assertThat(bad.ref()).isEqualTo("join"));
+    }
+
+    @Test
+    void serverFramesRoundTripWithTheirType() {
+        UUID id = UUID.randomUUID();
+        Instant ts = Instant.parse("2026-11-23T10:15:30.123Z");
+        ServerFrame.Message message = new ServerFrame.Message("general", 58, "alice", "hi", ts, id);
+        String json = codec.encode(message);
+        assertThat(json).startsWith("{\"type\":\"message\"").contains("\"ts\":\"2026-11-23T10:15:30.123Z\"");
+        assertThat(codec.decodeServer(json)).isEqualTo(message);
+        for (ServerFrame frame : List.of(
+                new ServerFrame.Welcome("alice", "node-1", 1),
+                new ServerFrame.Joined("general", 57),
+                new ServerFrame.Left("general"),
+                new ServerFrame.Sent("general", id, 58),
+                new ServerFrame.History("general", List.of(message)),
+                new ServerFrame.Typing("general", "alice"),
+                new ServerFrame.Presence("general", List.of("alice", "bob")),
+                new ServerFrame.Gap("general", 59, 70),
+                new ServerFrame.Pong("x"),
+                new ServerFrame.Error(ErrorCode.FORBIDDEN, "no", null))) {
+            assertThat(codec.decodeServer(codec.encode(frame))).isEqualTo(frame);
+        }
+        assertThat(codec.encode(new ServerFrame.Error(ErrorCode.BAD_REQUEST, "x", null)))
+                .isEqualTo("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"x\"}");
+    }
+
+    @Test
+    void clientFramesEncodeForTheJavaClient() {
+        UUID id = UUID.randomUUID();
+        ClientFrame send = new ClientFrame.Send("general", id, "hi");
+        assertThat(codec.decodeClient(codec.encode(send))).isEqualTo(send);
+        assertThat(codec.encode(new ClientFrame.Join("general", null))).isEqualTo("{\"type\":\"join\",\"room\":\"general\"}");
+    }
+}
