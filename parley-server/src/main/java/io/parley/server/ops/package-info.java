@@ -1,0 +1,7 @@
+/**
+ * Operations: metrics, health, admin endpoints.
+ */
+@NullMarked
+package io.parley.server.ops;
+
+import org.jspecify.annotations.NullMarked;

@@ -1,0 +1,5 @@
+/** The Parley server application. */
+@NullMarked
+package io.parley.server;
+
+import org.jspecify.annotations.NullMarked;
