@@ -1,0 +1,121 @@
+package io.parley.server.auth;
+
+import java.io.IOException;
+
+import jakarta.servlet.http.HttpServletResponse;
+import io.parley.server.web.ApiError;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.http.MediaType;
+import org.springframework.security.authentication.AuthenticationManager;
+import org.springframework.security.authentication.ProviderManager;
+import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.config.annotation.web.builders.HttpSecurity;
+import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.core.userdetails.UserDetailsService;
+import org.springframework.security.crypto.factory.PasswordEncoderFactories;
+import org.springframework.security.crypto.password.PasswordEncoder;
+import org.springframework.security.web.SecurityFilterChain;
+import org.springframework.security.web.authentication.session.ChangeSessionIdAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.CompositeSessionAuthenticationStrategy;
+import org.springframework.security.web.authentication.session.SessionAuthenticationStrategy;
+import org.springframework.security.web.context.HttpSessionSecurityContextRepository;
+import org.springframework.security.web.context.SecurityContextRepository;
+import org.springframework.security.web.csrf.CookieCsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfAuthenticationStrategy;
+import org.springframework.security.web.csrf.CsrfException;
+import org.springframework.security.web.csrf.CsrfTokenRepository;
+import org.springframework.security.web.csrf.CsrfTokenRequestAttributeHandler;
+import org.springframework.security.web.header.writers.ReferrerPolicyHeaderWriter;
+import org.springframework.security.web.savedrequest.NullRequestCache;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * Spring Security for a JSON API and one WebSocket endpoint.
+ *
+ * <ul>
+ * <li>Login is {@code POST /api/login} with a JSON body (see {@link AuthController}); the security
+ * context lives in the HTTP session, which Spring Session keeps in memory or in Redis.</li>
+ * <li>At login the session id changes (fixation protection) and the CSRF token is replaced.</li>
+ * <li>CSRF: the token is in the {@code XSRF-TOKEN} cookie (readable by scripts) and every
+ * state-changing request must echo it in {@code X-XSRF-TOKEN}, login and signup included.</li>
+ * <li>Failures are JSON: 401 {@code unauthorized}, 403 {@code csrf} or {@code forbidden}.</li>
+ * <li>The UI is served with a strict Content-Security-Policy: scripts and styles only from this origin.</li>
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+class SecurityConfiguration {
+
+    static final String CONTENT_SECURITY_POLICY = "default-src 'self'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'self'; form-action 'self'";
+
+    @Bean
+    SecurityFilterChain securityFilterChain(HttpSecurity http, CsrfTokenRepository csrfTokens,
+            SecurityContextRepository contexts, JsonMapper json) throws Exception {
+        http
+                .csrf(csrf -> csrf
+                        .csrfTokenRepository(csrfTokens)
+                        // Plain (not XOR-masked) tokens: /api/csrf hands out the cookie's value, which the header echoes.
+                        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
+                .authorizeHttpRequests(auth -> auth
+                        .requestMatchers("/api/signup", "/api/login", "/api/csrf", "/api/logout").permitAll()
+                        .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info", "/actuator/prometheus").permitAll()
+                        .requestMatchers("/api/**", "/ws", "/actuator/**").authenticated()
+                        .anyRequest().permitAll())
+                .securityContext(context -> context.securityContextRepository(contexts))
+                .sessionManagement(session -> session.sessionFixation(fixation -> fixation.changeSessionId()))
+                .requestCache(cache -> cache.requestCache(new NullRequestCache()))
+                .formLogin(AbstractHttpConfigurer::disable)
+                .httpBasic(AbstractHttpConfigurer::disable)
+                .logout(AbstractHttpConfigurer::disable)
+                .exceptionHandling(errors -> errors
+                        .authenticationEntryPoint((request, response, e) ->
+                                write(response, json, HttpServletResponse.SC_UNAUTHORIZED, new ApiError("unauthorized", "log in first")))
+                        .accessDeniedHandler((request, response, e) -> write(response, json, HttpServletResponse.SC_FORBIDDEN,
+                                e instanceof CsrfException
+                                        ? new ApiError("csrf", "missing or invalid CSRF token: send the XSRF-TOKEN cookie's value in X-XSRF-TOKEN")
+                                        : new ApiError("forbidden", "not allowed"))))
+                .headers(headers -> headers
+                        .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
+                        .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
+        return http.build();
+    }
+
+    @Bean
+    CsrfTokenRepository csrfTokenRepository() {
+        CookieCsrfTokenRepository repository = CookieCsrfTokenRepository.withHttpOnlyFalse();
+        repository.setCookieCustomizer(cookie -> cookie.sameSite("Lax"));
+        return repository;
+    }
+
+    @Bean
+    SecurityContextRepository securityContextRepository() {
+        return new HttpSessionSecurityContextRepository();
+    }
+
+    /** What happens to the HTTP session at login: a new session id, and a new CSRF token. */
+    @Bean
+    SessionAuthenticationStrategy sessionAuthenticationStrategy(CsrfTokenRepository csrfTokens) {
+        return new CompositeSessionAuthenticationStrategy(java.util.List.of(
+                new ChangeSessionIdAuthenticationStrategy(),
+                new CsrfAuthenticationStrategy(csrfTokens)));
+    }
+
+    @Bean
+    PasswordEncoder passwordEncoder() {
+        return PasswordEncoderFactories.createDelegatingPasswordEncoder();
+    }
+
+    @Bean
+    AuthenticationManager authenticationManager(UserDetailsService users, PasswordEncoder passwordEncoder) {
+        DaoAuthenticationProvider provider = new DaoAuthenticationProvider(users);
+        provider.setPasswordEncoder(passwordEncoder);
+        return new ProviderManager(provider);
+    }
+
+    private static void write(HttpServletResponse response, JsonMapper json, int status, ApiError error) throws IOException {
+        response.setStatus(status);
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        json.writeValue(response.getOutputStream(), error);
+    }
+}

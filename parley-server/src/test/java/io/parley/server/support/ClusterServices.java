@@ -1,0 +1,79 @@
+package io.parley.server.support;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.Map;
+import java.util.UUID;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.ScanArgs;
+import io.lettuce.core.ScanIterator;
+import io.lettuce.core.api.StatefulRedisConnection;
+
+/**
+ * The real Redis (127.0.0.1:6379) and PostgreSQL (127.0.0.1:5432, trust auth) of this machine, as
+ * one test's private slice: a database of its own, created here and dropped at {@link #close()},
+ * and a Redis key prefix of its own, whose keys are deleted at close.
+ */
+public final class ClusterServices implements AutoCloseable {
+
+    public static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
+    public static final String REDIS = "redis://127.0.0.1:6379";
+
+    private final String database;
+    private final String prefix;
+    private final RedisClient redisClient = RedisClient.create(REDIS);
+    private final StatefulRedisConnection<String, String> redis = redisClient.connect();
+
+    public ClusterServices() {
+        String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
+        this.database = "parley_it_" + id;
+        this.prefix = "parley-it-" + id;
+        admin("CREATE DATABASE " + database);
+    }
+
+    /** The properties that put a node in cluster mode on this slice. */
+    public Map<String, String> nodeProperties() {
+        return Map.of(
+                "spring.profiles.active", "cluster",
+                "spring.datasource.url", jdbcUrl(),
+                "spring.datasource.username", "postgres",
+                "spring.data.redis.url", REDIS,
+                "parley.redis.key-prefix", prefix);
+    }
+
+    public String jdbcUrl() {
+        return POSTGRES + database;
+    }
+
+    public String prefix() {
+        return prefix;
+    }
+
+    /** Synchronous Redis commands, for assertions on what nodes stored. */
+    public io.lettuce.core.api.sync.RedisCommands<String, String> redis() {
+        return redis.sync();
+    }
+
+    @Override
+    public void close() {
+        ScanIterator<String> keys = ScanIterator.scan(redis.sync(), ScanArgs.Builder.matches(prefix + ":*").limit(500));
+        while (keys.hasNext()) {
+            redis.sync().del(keys.next());
+        }
+        redis.close();
+        redisClient.shutdown();
+        admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
+    }
+
+    private static void admin(String sql) {
+        try (Connection connection = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
+                Statement statement = connection.createStatement()) {
+            statement.execute(sql);
+        } catch (SQLException e) {
+            throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
+        }
+    }
+}
