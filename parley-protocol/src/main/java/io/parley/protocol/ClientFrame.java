@@ -22,6 +22,16 @@ import org.jspecify.annotations.Nullable;
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ClientFrame {
 
+    /** The wire {@code type} of a frame, such as {@code "send"}. */
+    static String typeOf(ClientFrame frame) {
+        for (JsonSubTypes.Type type : ClientFrame.class.getAnnotation(JsonSubTypes.class).value()) {
+            if (type.value() == frame.getClass()) {
+                return type.name();
+            }
+        }
+        throw new IllegalStateException("unregistered frame " + frame.getClass());
+    }
+
     /**
      * Become a member of {@code room} (persisted) and subscribe this connection to it. The server
      * answers {@code joined}, then every message with a sequence above {@code since} in order, then

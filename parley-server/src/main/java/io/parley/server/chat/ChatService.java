@@ -1,0 +1,255 @@
+package io.parley.server.chat;
+
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import io.parley.protocol.BadFrame;
+import io.parley.protocol.ClientFrame;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.Protocol;
+import io.parley.protocol.RoomName;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.cluster.Bus;
+import io.parley.server.cluster.NodeIdentity;
+import io.parley.server.cluster.Presence;
+import io.parley.server.connection.Connection;
+import io.parley.server.connection.FrameHandler;
+import io.parley.server.connection.Outgoing;
+import io.parley.server.history.Appended;
+import io.parley.server.history.MessageLog;
+import io.parley.server.history.StoredMessage;
+import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.stereotype.Service;
+
+/**
+ * The chat commands of protocol v1: {@code join}, {@code leave}, {@code send}, {@code history},
+ * {@code typing}, {@code ping}. Called by the connection layer one frame at a time per connection.
+ *
+ * <p>A {@code send} is acknowledged ({@code sent}) only after the log committed it, then published
+ * on the room's bus channel; every node delivers it to its local subscribers through {@link RoomHub}.
+ * A {@code join} with {@code since} replays the log up to the room's head, then goes live, with
+ * neither gap nor duplicate (see {@link Subscription}).
+ */
+@Service
+public class ChatService implements FrameHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ChatService.class);
+
+    private final MessageLog messageLog;
+    private final Memberships memberships;
+    private final RoomHub hub;
+    private final Bus bus;
+    private final Presence presence;
+    private final FrameCodec codec;
+    private final NodeIdentity node;
+    private final ChatProperties properties;
+    private final Map<String, ChatSession> sessions = new ConcurrentHashMap<>();
+
+    public ChatService(MessageLog messageLog, Memberships memberships, RoomHub hub, Bus bus, Presence presence,
+            FrameCodec codec, NodeIdentity node, ChatProperties properties) {
+        this.messageLog = messageLog;
+        this.memberships = memberships;
+        this.hub = hub;
+        this.bus = bus;
+        this.presence = presence;
+        this.codec = codec;
+        this.node = node;
+        this.properties = properties;
+    }
+
+    /** A connection's chat state. Touched by its own frame thread, and by close. */
+    private static final class ChatSession {
+        final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
+        final Map<String, Boolean> memberOf = new ConcurrentHashMap<>();
+        final Map<String, Long> lastTyping = new ConcurrentHashMap<>();
+        volatile boolean closed;
+    }
+
+    @Override
+    public void onOpen(Connection connection) {
+        sessions.put(connection.id(), new ChatSession());
+        reply(connection, new ServerFrame.Welcome(connection.user(), node.id(), Protocol.VERSION));
+    }
+
+    @Override
+    public void onFrame(Connection connection, ClientFrame frame) {
+        ChatSession session = sessions.get(connection.id());
+        if (session == null) {
+            return;
+        }
+        if (frame instanceof ClientFrame.Send send) {
+            send(connection, session, send);
+        } else if (frame instanceof ClientFrame.Join join) {
+            join(connection, session, join);
+        } else if (frame instanceof ClientFrame.Leave leave) {
+            leave(connection, session, leave);
+        } else if (frame instanceof ClientFrame.History history) {
+            history(connection, history);
+        } else if (frame instanceof ClientFrame.Typing typing) {
+            typing(connection, session, typing);
+        } else if (frame instanceof ClientFrame.Ping ping) {
+            reply(connection, new ServerFrame.Pong(ping.id()));
+        }
+    }
+
+    @Override
+    public void onClose(Connection connection) {
+        ChatSession session = sessions.remove(connection.id());
+        if (session == null) {
+            return;
+        }
+        session.closed = true;
+        for (Subscription subscription : session.subscriptions.values()) {
+            unsubscribe(subscription);
+        }
+        session.subscriptions.clear();
+    }
+
+    private void join(Connection connection, ChatSession session, ClientFrame.Join join) {
+        String room = join.room();
+        RoomAccess.checkRead(room, connection.user());
+        memberships.add(room, connection.user());
+        session.memberOf.put(room, Boolean.TRUE);
+        Subscription previous = session.subscriptions.remove(room);
+        if (previous != null) {
+            unsubscribe(previous);
+        }
+        Subscription subscription = new Subscription(connection, room);
+        long head = hub.subscribe(subscription);
+        session.subscriptions.put(room, subscription);
+        try {
+            reply(connection, new ServerFrame.Joined(room, head));
+            replay(connection, room, join.since() == null ? head : Math.min(join.since(), head), head);
+        } catch (RuntimeException e) {
+            // Not subscribed rather than subscribed with a hole: the client joins again.
+            session.subscriptions.remove(room, subscription);
+            hub.unsubscribe(subscription);
+            throw e;
+        }
+        subscription.finishReplay(head);
+        if (session.closed) {
+            // Closed while joining: onClose may have missed this subscription.
+            session.subscriptions.remove(room, subscription);
+            hub.unsubscribe(subscription);
+            return;
+        }
+        if (presence.enter(room, connection.user())) {
+            bus.publish(room, new ServerFrame.Presence(room, List.of()));
+        } else {
+            reply(connection, new ServerFrame.Presence(room, presence.online(room)));
+        }
+    }
+
+    /** Sends the messages after {@code since} up to {@code head}; announces a gap for what exceeds the replay limit. */
+    private void replay(Connection connection, String room, long since, long head) {
+        long from = since;
+        if (head - from > properties.maxReplay()) {
+            long skippedTo = head - properties.maxReplay();
+            reply(connection, new ServerFrame.Gap(room, from + 1, skippedTo));
+            from = skippedTo;
+        }
+        while (from < head) {
+            List<StoredMessage> page = messageLog.after(room, from, (int) Math.min(properties.replayPage(), head - from));
+            if (page.isEmpty()) {
+                return;
+            }
+            for (StoredMessage message : page) {
+                if (message.seq() > head) {
+                    return;
+                }
+                connection.send(Outgoing.roomMessage(codec.encode(Messages.frame(message)), room, message.seq()));
+                from = message.seq();
+            }
+        }
+    }
+
+    private void leave(Connection connection, ChatSession session, ClientFrame.Leave leave) {
+        String room = leave.room();
+        Subscription subscription = session.subscriptions.remove(room);
+        if (subscription != null) {
+            unsubscribe(subscription);
+        }
+        memberships.remove(room, connection.user());
+        session.memberOf.remove(room);
+        reply(connection, new ServerFrame.Left(room));
+    }
+
+    private void unsubscribe(Subscription subscription) {
+        hub.unsubscribe(subscription);
+        String room = subscription.room();
+        if (presence.exit(room, subscription.connection().user())) {
+            bus.publish(room, new ServerFrame.Presence(room, List.of()));
+        }
+    }
+
+    private void send(Connection connection, ChatSession session, ClientFrame.Send send) {
+        String room = send.room();
+        String user = connection.user();
+        checkMayPost(session, room, user);
+        UUID clientMsgId = send.clientMsgId();
+        messageLog.append(room, user, clientMsgId, send.text()).whenComplete((appended, failure) -> {
+            if (failure != null) {
+                log.warn("Message {} of {} to {} not stored: {}", clientMsgId, user, room, failure.toString());
+                reply(connection, new ServerFrame.Error(ErrorCode.INTERNAL,
+                        "message not stored; retry with the same clientMsgId", clientMsgId.toString()));
+                return;
+            }
+            sent(connection, appended);
+        });
+    }
+
+    private void sent(Connection connection, Appended appended) {
+        StoredMessage message = appended.message();
+        reply(connection, new ServerFrame.Sent(message.room(), message.clientMsgId(), message.seq()));
+        if (!appended.duplicate()) {
+            bus.publish(message.room(), Messages.frame(message));
+        }
+    }
+
+    /** Members may post; in a direct room, a participant's first message makes both participants members. */
+    private void checkMayPost(ChatSession session, String room, String user) {
+        if (session.memberOf.containsKey(room)) {
+            return;
+        }
+        RoomAccess.checkRead(room, user);
+        if (RoomName.isDirect(room)) {
+            for (String participant : RoomName.participants(room)) {
+                memberships.add(room, participant);
+            }
+        } else if (!memberships.isMember(room, user)) {
+            throw new BadFrame(ErrorCode.FORBIDDEN, "join the room before sending to it");
+        }
+        session.memberOf.put(room, Boolean.TRUE);
+    }
+
+    private void history(Connection connection, ClientFrame.History history) {
+        RoomAccess.checkRead(history.room(), connection.user());
+        List<ServerFrame.Message> messages = messageLog.before(history.room(), history.before(), history.limitOrDefault())
+                .stream().map(Messages::frame).toList();
+        reply(connection, new ServerFrame.History(history.room(), messages));
+    }
+
+    private void typing(Connection connection, ChatSession session, ClientFrame.Typing typing) {
+        String room = typing.room();
+        if (!session.subscriptions.containsKey(room)) {
+            throw new BadFrame(ErrorCode.FORBIDDEN, "join the room before typing in it");
+        }
+        long now = System.nanoTime();
+        Long last = session.lastTyping.get(room);
+        if (last != null && now - last < properties.typingInterval().toNanos()) {
+            return;
+        }
+        session.lastTyping.put(room, now);
+        bus.publish(room, new ServerFrame.Typing(room, connection.user()));
+    }
+
+    private void reply(Connection connection, ServerFrame frame) {
+        connection.send(Outgoing.control(codec.encode(frame)));
+    }
+
+}

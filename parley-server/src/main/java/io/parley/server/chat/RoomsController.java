@@ -1,0 +1,64 @@
+package io.parley.server.chat;
+
+import java.security.Principal;
+import java.util.List;
+
+import io.parley.protocol.BadFrame;
+import io.parley.protocol.Protocol;
+import io.parley.protocol.RoomName;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.history.MessageLog;
+import io.parley.server.web.ApiException;
+import org.jspecify.annotations.Nullable;
+import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Rooms over HTTP, with the same authorization as the socket: {@code GET /api/rooms} (my rooms and
+ * their newest sequence) and {@code GET /api/rooms/{room}/messages?before=&after=&limit=}.
+ */
+@RestController
+class RoomsController {
+
+    private final Memberships memberships;
+    private final MessageLog messageLog;
+
+    RoomsController(Memberships memberships, MessageLog messageLog) {
+        this.memberships = memberships;
+        this.messageLog = messageLog;
+    }
+
+    record RoomSummary(String room, long lastSeq) {
+    }
+
+    @GetMapping("/api/rooms")
+    List<RoomSummary> rooms(Principal user) {
+        return memberships.roomsOf(user.getName()).stream()
+                .map(room -> new RoomSummary(room, messageLog.lastSeq(room)))
+                .toList();
+    }
+
+    /** Messages after {@code after} (ascending from it) or, without it, the newest before {@code before}. */
+    @GetMapping("/api/rooms/{room}/messages")
+    ServerFrame.History messages(@PathVariable String room, @RequestParam(required = false) @Nullable Long before,
+            @RequestParam(required = false) @Nullable Long after, @RequestParam(defaultValue = "50") int limit, Principal user) {
+        try {
+            RoomName.check(room);
+            RoomAccess.checkRead(room, user.getName());
+        } catch (BadFrame bad) {
+            HttpStatus status = bad.code() == io.parley.protocol.ErrorCode.FORBIDDEN ? HttpStatus.FORBIDDEN : HttpStatus.BAD_REQUEST;
+            throw new ApiException(status, bad.code().wire(), String.valueOf(bad.getMessage()));
+        }
+        if (limit < 1 || limit > Protocol.MAX_HISTORY_LIMIT) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "bad_request", "limit must be 1.." + Protocol.MAX_HISTORY_LIMIT);
+        }
+        if ((before != null && before < 1) || (after != null && after < 0)) {
+            throw new ApiException(HttpStatus.BAD_REQUEST, "bad_request", "before must be >= 1 and after >= 0");
+        }
+        var page = after != null ? messageLog.after(room, after, limit) : messageLog.before(room, before, limit);
+        return new ServerFrame.History(room, page.stream().map(Messages::frame).toList());
+    }
+}

@@ -1,0 +1,68 @@
+package io.parley.server.connection;
+
+import org.jspecify.annotations.Nullable;
+import org.springframework.web.socket.CloseStatus;
+
+/**
+ * One authenticated WebSocket on this node. Sending never blocks: frames go to the socket's
+ * {@link OutboundQueue}. Thread-safe: any thread may send or close.
+ */
+public final class Connection {
+
+    private final String id;
+    private final String user;
+    private final @Nullable String httpSessionId;
+    private final OutboundQueue outbound;
+    private final FrameRateLimiter rateLimiter;
+
+    Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter) {
+        this.id = id;
+        this.user = user;
+        this.httpSessionId = httpSessionId;
+        this.outbound = outbound;
+        this.rateLimiter = rateLimiter;
+    }
+
+    /** The WebSocket session id, unique on this node. */
+    public String id() {
+        return id;
+    }
+
+    /** The authenticated user name. */
+    public String user() {
+        return user;
+    }
+
+    /** The id of the HTTP session the handshake was made with. */
+    public @Nullable String httpSessionId() {
+        return httpSessionId;
+    }
+
+    /** Queues a frame; false when the connection is closed or closing (the frame is dropped). */
+    public boolean send(Outgoing frame) {
+        return outbound.enqueue(frame);
+    }
+
+    /** Closes now: what is still queued is discarded. */
+    public void close(CloseStatus status) {
+        outbound.close(status);
+    }
+
+    /** Writes what is queued, then closes (graceful drain). */
+    public void closeAfterFlush(CloseStatus status) {
+        outbound.closeAfterFlush(status);
+    }
+
+    OutboundQueue outbound() {
+        return outbound;
+    }
+
+    FrameRateLimiter rateLimiter() {
+        return rateLimiter;
+    }
+
+    @Override
+    public String toString() {
+        return "Connection[" + id + ", " + user + "]";
+    }
+}

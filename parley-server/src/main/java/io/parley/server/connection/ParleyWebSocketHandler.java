@@ -1,0 +1,102 @@
+package io.parley.server.connection;
+
+import java.security.Principal;
+
+import io.parley.protocol.BadFrame;
+import io.parley.protocol.ClientFrame;
+import io.parley.protocol.CloseCodes;
+import io.parley.protocol.ErrorCode;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ServerFrame;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketSession;
+import org.springframework.web.socket.handler.TextWebSocketHandler;
+import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
+
+/**
+ * The {@code /ws} endpoint: authenticates the socket by its HTTP session's principal, gives it an
+ * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
+ * {@link FrameHandler}. A bad frame gets an {@code error} frame; the socket stays open. Nothing is
+ * ever written to the socket except through its queue.
+ */
+public class ParleyWebSocketHandler extends TextWebSocketHandler {
+
+    private static final Logger log = LoggerFactory.getLogger(ParleyWebSocketHandler.class);
+
+    private final FrameHandler frames;
+    private final OutboundQueues queues;
+    private final Connections connections;
+    private final FrameCodec codec;
+    private final WebSocketProperties properties;
+
+    public ParleyWebSocketHandler(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
+            WebSocketProperties properties) {
+        this.frames = frames;
+        this.queues = queues;
+        this.connections = connections;
+        this.codec = codec;
+        this.properties = properties;
+    }
+
+    @Override
+    public void afterConnectionEstablished(WebSocketSession session) throws Exception {
+        Principal principal = session.getPrincipal();
+        if (principal == null) {
+            // The security filter refuses unauthenticated handshakes; this is a second line of defence.
+            session.close(new CloseStatus(CloseCodes.POLICY_VIOLATION, "not authenticated"));
+            return;
+        }
+        Object httpSessionId = session.getAttributes().get(HttpSessionHandshakeInterceptor.HTTP_SESSION_ID_ATTR_NAME);
+        Connection connection = new Connection(session.getId(), principal.getName(),
+                httpSessionId instanceof String id ? id : null, queues.open(session),
+                new FrameRateLimiter(properties.framesPerSecond(), properties.frameBurst()));
+        connections.add(connection);
+        log.debug("{} opened", connection);
+        frames.onOpen(connection);
+    }
+
+    @Override
+    protected void handleTextMessage(WebSocketSession session, TextMessage message) {
+        Connection connection = connections.get(session.getId());
+        if (connection == null) {
+            return;
+        }
+        String ref = null;
+        try {
+            if (!connection.rateLimiter().tryAcquire()) {
+                throw new BadFrame(ErrorCode.RATE_LIMITED, "too many frames; slow down");
+            }
+            ClientFrame frame = codec.decodeClient(message.getPayload());
+            ref = frame instanceof ClientFrame.Send send ? send.clientMsgId().toString() : ClientFrame.typeOf(frame);
+            frames.onFrame(connection, frame);
+        } catch (BadFrame bad) {
+            reply(connection, bad.ref() != null || ref == null ? bad.toErrorFrame() : bad.withRef(ref).toErrorFrame());
+        } catch (RuntimeException e) {
+            log.error("Frame of {} failed", connection, e);
+            reply(connection, new ServerFrame.Error(ErrorCode.INTERNAL, "internal error; retry", ref));
+        }
+    }
+
+    @Override
+    public void handleTransportError(WebSocketSession session, Throwable exception) {
+        // Could be part of normal workflow (for example, a browser tab closed).
+        log.debug("Transport error on {}: {}", session.getId(), exception.toString());
+    }
+
+    @Override
+    public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        Connection connection = connections.remove(session.getId());
+        if (connection != null) {
+            connection.close(status);
+            log.debug("{} closed with {}", connection, status);
+            frames.onClose(connection);
+        }
+    }
+
+    private void reply(Connection connection, ServerFrame.Error error) {
+        connection.send(Outgoing.control(codec.encode(error)));
+    }
+}

@@ -1,0 +1,33 @@
+package io.parley.server.connection;
+
+import java.util.List;
+
+import org.springframework.boot.context.properties.ConfigurationProperties;
+import org.springframework.boot.context.properties.bind.DefaultValue;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Limits of the WebSocket endpoint {@code /ws}.
+ *
+ * @param allowedOrigins origins allowed to open a socket besides the server's own (default: none,
+ *        same origin only); a browser handshake from any other Origin is refused with 403
+ * @param maxFrameSize largest inbound text frame (default 64KB); a larger one closes the connection with 1009
+ * @param framesPerSecond sustained inbound frames per connection (default 20); more are answered with {@code rate_limited}
+ * @param frameBurst inbound frames a connection may send at once before the rate applies (default 50)
+ */
+@ConfigurationProperties("parley.websocket")
+public record WebSocketProperties(
+        @DefaultValue List<String> allowedOrigins,
+        @DefaultValue("64KB") DataSize maxFrameSize,
+        @DefaultValue("20") double framesPerSecond,
+        @DefaultValue("50") int frameBurst) {
+
+    public WebSocketProperties {
+        if (maxFrameSize.toBytes() < 1024 || maxFrameSize.toBytes() > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("parley.websocket.max-frame-size must be between 1KB and 2GB");
+        }
+        if (framesPerSecond <= 0 || frameBurst < 1) {
+            throw new IllegalArgumentException("parley.websocket.frames-per-second must be > 0 and frame-burst >= 1");
+        }
+    }
+}

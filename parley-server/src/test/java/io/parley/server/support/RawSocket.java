@@ -1,0 +1,127 @@
+package io.parley.server.support;
+
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.WebSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Predicate;
+
+import org.awaitility.Awaitility;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.json.JsonMapper;
+
+/**
+ * A bare WebSocket for protocol tests: sends any text, even invalid frames, and records every frame
+ * the server sends, as JSON, in order. Waits are bounded (Awaitility), never sleeps.
+ */
+public final class RawSocket implements AutoCloseable {
+
+    private static final JsonMapper JSON = JsonMapper.builder().build();
+
+    private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
+    private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final WebSocket socket;
+
+    private RawSocket(WebSocket.Builder builder, URI uri) {
+        this.socket = builder.buildAsync(uri, new Listener()).join();
+    }
+
+    /** Opens {@code /ws} of {@code node} with the browser's cookies and the node's own Origin. */
+    public static RawSocket open(ParleyNode node, Browser browser) {
+        HttpClient client = HttpClient.newBuilder().cookieHandler(browser.cookieManager()).build();
+        WebSocket.Builder builder = client.newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .header("Origin", node.baseUrl());
+        return new RawSocket(builder, URI.create(node.wsUrl()));
+    }
+
+    private final class Listener implements WebSocket.Listener {
+        private final StringBuilder partial = new StringBuilder();
+
+        @Override
+        public CompletionStage<?> onText(WebSocket webSocket, CharSequence data, boolean last) {
+            partial.append(data);
+            if (last) {
+                frames.add(JSON.readTree(partial.toString()));
+                partial.setLength(0);
+            }
+            webSocket.request(1);
+            return null;
+        }
+
+        @Override
+        public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closed.complete(statusCode);
+            return null;
+        }
+
+        @Override
+        public void onError(WebSocket webSocket, Throwable error) {
+            closed.complete(-1);
+        }
+    }
+
+    public RawSocket send(String text) {
+        socket.sendText(text, true).join();
+        return this;
+    }
+
+    /** All frames received so far. */
+    public List<JsonNode> frames() {
+        return new ArrayList<>(frames);
+    }
+
+    public List<JsonNode> frames(String type) {
+        return frames.stream().filter(f -> type.equals(f.path("type").asString())).toList();
+    }
+
+    /** Waits (at most 10 s) for the first received frame that matches. */
+    public JsonNode await(Predicate<JsonNode> match) {
+        JsonNode[] found = new JsonNode[1];
+        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+            for (JsonNode frame : frames) {
+                if (match.test(frame)) {
+                    found[0] = frame;
+                    return true;
+                }
+            }
+            return false;
+        });
+        return found[0];
+    }
+
+    public JsonNode await(String type) {
+        return await(f -> type.equals(f.path("type").asString()));
+    }
+
+    /** Waits for a frame of {@code type} whose {@code field} equals {@code value}. */
+    public JsonNode await(String type, String field, String value) {
+        return await(f -> type.equals(f.path("type").asString()) && value.equals(f.path(field).asString()));
+    }
+
+    public CompletableFuture<Integer> closed() {
+        return closed;
+    }
+
+    public boolean isOpen() {
+        return !closed.isDone() && !socket.isOutputClosed();
+    }
+
+    /** Drops the TCP connection without a close handshake, as a lost network would. */
+    public void abort() {
+        socket.abort();
+    }
+
+    @Override
+    public void close() {
+        if (!socket.isOutputClosed()) {
+            socket.sendClose(1000, "bye").exceptionally(e -> null);
+        }
+        socket.abort();
+    }
+}
