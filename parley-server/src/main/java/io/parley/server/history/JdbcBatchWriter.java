@@ -9,7 +9,6 @@ import java.util.HashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -17,7 +16,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.parley.server.history.AppendRequest.MessageKey;
 
 import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.TransactionDefinition;
+import org.springframework.transaction.TransactionStatus;
 
 /**
  * Commits a batch of appends in one transaction; the SQL behind {@link JdbcMessageLog}'s
@@ -38,16 +39,19 @@ final class JdbcBatchWriter implements BatchWriter {
             + " FROM messages WHERE (room, sender, client_msg_id) IN (%s)";
 
     private final JdbcTemplate jdbc;
-    private final TransactionTemplate transaction;
+    private final PlatformTransactionManager transactionManager;
+    private final TransactionDefinition definition;
     private final Clock clock;
 
     /** Statement texts by number of rooms or keys; those numbers are rounded up to a power of two. */
     private final Map<Integer, String> lockRoomsSql = new ConcurrentHashMap<>();
     private final Map<Integer, String> findOriginalsSql = new ConcurrentHashMap<>();
 
-    JdbcBatchWriter(JdbcTemplate jdbc, TransactionTemplate transaction, Clock clock) {
+    JdbcBatchWriter(JdbcTemplate jdbc, PlatformTransactionManager transactionManager, TransactionDefinition definition,
+            Clock clock) {
         this.jdbc = jdbc;
-        this.transaction = transaction;
+        this.transactionManager = transactionManager;
+        this.definition = definition;
         this.clock = clock;
     }
 
@@ -64,8 +68,27 @@ final class JdbcBatchWriter implements BatchWriter {
         }
     }
 
+    /**
+     * {@code TransactionTemplate.execute}, without its ERROR log when the rollback fails too: with a
+     * broken connection it always does, and the committer reports the failure once per outage.
+     */
     private List<Appended> inTransaction(List<AppendRequest> batch) {
-        return Objects.requireNonNull(transaction.execute(status -> writeInTransaction(batch)));
+        TransactionStatus status = transactionManager.getTransaction(definition);
+        List<Appended> results;
+        try {
+            results = writeInTransaction(batch);
+        }
+        catch (RuntimeException | Error ex) {
+            try {
+                transactionManager.rollback(status);
+            }
+            catch (RuntimeException rollbackFailure) {
+                ex.addSuppressed(rollbackFailure);
+            }
+            throw ex;
+        }
+        transactionManager.commit(status);
+        return results;
     }
 
     private List<Appended> writeInTransaction(List<AppendRequest> batch) {

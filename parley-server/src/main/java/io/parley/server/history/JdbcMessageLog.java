@@ -17,7 +17,7 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.support.JdbcTransactionManager;
-import org.springframework.transaction.support.TransactionTemplate;
+import org.springframework.transaction.support.DefaultTransactionDefinition;
 
 /**
  * The {@link MessageLog} on a relational database (embedded H2 or PostgreSQL), with group commit:
@@ -36,8 +36,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  *
  * <h2>One batch, one transaction</h2>
  * A committer thread takes up to {@link HistoryProperties#maxBatchSize()} queued appends and runs,
- * at the database's default READ COMMITTED isolation, five statements whatever the number of rooms
- * in the batch:
+ * at the database's default READ COMMITTED isolation, four statements and the commit, whatever the
+ * number of rooms in the batch:
  * <pre>
  * -- lock the head of every room of the batch
  * SELECT name, last_seq FROM rooms WHERE name IN (?, ...) ORDER BY name FOR UPDATE
@@ -66,7 +66,10 @@ import org.springframework.transaction.support.TransactionTemplate;
  * safety net that the normal path never trips. {@code IN} lists are padded to a power of two (by
  * repeating their last value) so the database sees few distinct statements and keeps them prepared.
  *
- * <p>Each room's lock is held for one batch's transaction (a few round trips), which bounds a room's
+ * <p>A failed transaction is rolled back quietly (a rollback on a broken connection fails too, and
+ * is attached to the failure as suppressed); the committer logs the outage once, not per batch.
+ *
+ * <p>Each room's lock is held for one batch's transaction (five round trips), which bounds a room's
  * write rate across the whole cluster; group commit is what makes that bound high.
  *
  * <h2>Guarantees and threading</h2>
@@ -129,10 +132,11 @@ public class JdbcMessageLog implements MessageLog, SmartLifecycle {
         this.jdbc = new JdbcTemplate(dataSource);
         this.properties = properties;
         this.metrics = new MessageLogMetrics(meterRegistry);
-        TransactionTemplate transaction = new TransactionTemplate(new JdbcTransactionManager(dataSource));
-        transaction.setTimeout((int) Math.max(1, properties.transactionTimeout().plusMillis(999).toSeconds()));
-        this.groupCommit = new GroupCommit(new JdbcBatchWriter(jdbc, transaction, clock), properties, metrics,
-                "parley-history-committer-");
+        DefaultTransactionDefinition batchTransaction = new DefaultTransactionDefinition();
+        batchTransaction.setName("parley-history-batch");
+        batchTransaction.setTimeout((int) Math.max(1, properties.transactionTimeout().plusMillis(999).toSeconds()));
+        JdbcBatchWriter writer = new JdbcBatchWriter(jdbc, new JdbcTransactionManager(dataSource), batchTransaction, clock);
+        this.groupCommit = new GroupCommit(writer, properties, metrics, "parley-history-committer-");
     }
 
     /**
