@@ -2,6 +2,7 @@ package io.parley.server.history;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Set;
 import java.util.UUID;
@@ -15,6 +16,7 @@ import io.parley.server.history.AppendFailedException.Reason;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import static io.parley.server.history.MessageLogFixture.reasonOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -49,7 +51,7 @@ class GroupCommitTests {
         GroupCommit groupCommit = start(1, 100, 4, Duration.ZERO);
         writer.hold();
         List<CompletableFuture<Appended>> futures = new ArrayList<>();
-        List<Long> completed = java.util.Collections.synchronizedList(new ArrayList<>());
+        List<Long> completed = Collections.synchronizedList(new ArrayList<>());
         futures.add(append(groupCommit, "lobby", 0));
         assertThat(writer.entered.await(10, TimeUnit.SECONDS)).isTrue();
         for (int i = 1; i < 10; i++) {
@@ -172,15 +174,5 @@ class GroupCommitTests {
         GroupCommit groupCommit = new GroupCommit(writer, HistoryProperties.defaults(), new MessageLogMetrics(registry), "idle-");
 
         assertThat(reasonOf(append(groupCommit, "lobby", 0))).isEqualTo(Reason.CLOSED);
-    }
-
-    private static Reason reasonOf(CompletableFuture<Appended> future) {
-        assertThat(future).isCompletedExceptionally();
-        Throwable cause = future.handle((appended, ex) -> ex).join();
-        if (cause instanceof java.util.concurrent.CompletionException) {
-            cause = cause.getCause();
-        }
-        assertThat(cause).isInstanceOf(AppendFailedException.class);
-        return ((AppendFailedException) cause).reason();
     }
 }

@@ -6,77 +6,54 @@ import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CyclicBarrier;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.function.IntFunction;
 import java.util.stream.IntStream;
-import java.util.stream.LongStream;
 
-import javax.sql.DataSource;
-
-import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.server.history.AppendFailedException.Reason;
 import io.parley.server.support.BreakableDataSource;
 import io.parley.server.support.TestDatabase;
-import io.parley.server.support.TestDatabases;
 import io.parley.server.support.TestDatabases.Engine;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
-import org.springframework.jdbc.core.JdbcTemplate;
-
+import static io.parley.server.history.MessageLogFixture.WAIT;
+import static io.parley.server.history.MessageLogFixture.allOf;
+import static io.parley.server.history.MessageLogFixture.count;
+import static io.parley.server.history.MessageLogFixture.joinAll;
+import static io.parley.server.history.MessageLogFixture.range;
+import static io.parley.server.history.MessageLogFixture.readAll;
+import static io.parley.server.history.MessageLogFixture.reasonOf;
+import static io.parley.server.history.MessageLogFixture.seqs;
+import static io.parley.server.history.MessageLogFixture.seqsOf;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 /**
  * {@link JdbcMessageLog} against real databases: each test gets a fresh, migrated database of each
  * engine, and several tests run two logs (two nodes, each with its own pool) on one database.
+ * Retries are in {@link JdbcMessageLogRetriesIT}.
  */
 class JdbcMessageLogIT {
 
-    private static final Duration WAIT = Duration.ofSeconds(60);
-
-    private final List<JdbcMessageLog> logs = new ArrayList<>();
-    private final List<TestDatabase> databases = new ArrayList<>();
-    private final ExecutorService senders = Executors.newFixedThreadPool(8);
+    private final MessageLogFixture fixture = new MessageLogFixture();
 
     @AfterEach
     void cleanUp() {
-        senders.shutdownNow();
-        logs.forEach(JdbcMessageLog::stop);
-        databases.forEach(TestDatabase::close);
-    }
-
-    private TestDatabase database(Engine engine) {
-        TestDatabase database = TestDatabases.create(engine);
-        databases.add(database);
-        return database;
-    }
-
-    private JdbcMessageLog start(DataSource dataSource, HistoryProperties properties, MeterRegistry registry) {
-        JdbcMessageLog log = new JdbcMessageLog(dataSource, properties, registry);
-        log.start();
-        logs.add(log);
-        return log;
-    }
-
-    private JdbcMessageLog start(DataSource dataSource) {
-        return start(dataSource, HistoryProperties.defaults(), new SimpleMeterRegistry());
+        fixture.close();
     }
 
     @ParameterizedTest
     @EnumSource(Engine.class)
     void eightSendersInOneRoomGetSeqsOneToFourThousandWithoutHolesOrRepeats(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
+        TestDatabase db = fixture.database(engine);
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        JdbcMessageLog log = start(db.dataSource(), HistoryProperties.defaults(), registry);
+        JdbcMessageLog log = fixture.start(db.dataSource(), HistoryProperties.defaults(), registry);
         List<Long> completionOrder = Collections.synchronizedList(new ArrayList<>());
 
         long start = System.nanoTime();
@@ -102,9 +79,9 @@ class JdbcMessageLogIT {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void twoNodesAppendingToOneRoomAtOnceStayGaplessAndUnique(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        JdbcMessageLog nodeA = start(db.newDataSource());
-        JdbcMessageLog nodeB = start(db.newDataSource());
+        TestDatabase db = fixture.database(engine);
+        JdbcMessageLog nodeA = fixture.start(db.newDataSource());
+        JdbcMessageLog nodeB = fixture.start(db.newDataSource());
 
         long start = System.nanoTime();
         List<List<Appended>> bySender = sendConcurrently(8, 500, sender -> (sender % 2 == 0) ? nodeA : nodeB,
@@ -129,13 +106,13 @@ class JdbcMessageLogIT {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void twoNodesCreatingTheSameNewRoomsAtOnceCreateEachRoomOnce(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        JdbcMessageLog nodeA = start(db.newDataSource());
-        JdbcMessageLog nodeB = start(db.newDataSource());
+        TestDatabase db = fixture.database(engine);
+        JdbcMessageLog nodeA = fixture.start(db.newDataSource());
+        JdbcMessageLog nodeB = fixture.start(db.newDataSource());
         CyclicBarrier together = new CyclicBarrier(2);
         List<Future<List<CompletableFuture<Appended>>>> sent = new ArrayList<>();
         for (JdbcMessageLog node : List.of(nodeA, nodeB)) {
-            sent.add(senders.submit(() -> {
+            sent.add(fixture.senders().submit(() -> {
                 together.await();
                 List<CompletableFuture<Appended>> futures = new ArrayList<>();
                 for (int room = 0; room < 50; room++) {
@@ -156,98 +133,9 @@ class JdbcMessageLogIT {
 
     @ParameterizedTest
     @EnumSource(Engine.class)
-    void aRetryInTheSameBatchCompletesWithTheOriginalAndTakesNoSeq(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        // A batch of 3 that waits up to 1 s to fill: the three appends below share one transaction.
-        JdbcMessageLog log = start(db.dataSource(), HistoryProperties.defaults().withBatching(3, Duration.ofSeconds(1)),
-                registry);
-        UUID id = UUID.randomUUID();
-
-        CompletableFuture<Appended> original = log.append("lobby", "alice", id, "first");
-        CompletableFuture<Appended> retry = log.append("lobby", "alice", id, "first, again");
-        CompletableFuture<Appended> next = log.append("lobby", "alice", UUID.randomUUID(), "second");
-        allOf(List.of(original, retry, next)).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-
-        assertThat(registry.get("parley.history.batch.size").summary().count()).as("one batch").isEqualTo(1);
-        assertThat(original.get()).isEqualTo(new Appended(original.get().message(), false));
-        assertThat(original.get().message().seq()).isEqualTo(1);
-        assertThat(retry.get()).isEqualTo(new Appended(original.get().message(), true));
-        assertThat(next.get().message().seq()).isEqualTo(2);
-        assertThat(count(db, "SELECT count(*) FROM messages")).isEqualTo(2);
-        assertThat(registry.get("parley.history.duplicates").counter().count()).isEqualTo(1);
-        assertThat(registry.get("parley.history.appends").counter().count()).isEqualTo(2);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void aRetryInALaterBatchCompletesWithTheOriginalAndTakesNoSeq(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        JdbcMessageLog log = start(db.dataSource());
-        UUID id = UUID.randomUUID();
-        StoredMessage original = log.append("lobby", "alice", id, "first").get(WAIT.toSeconds(), TimeUnit.SECONDS).message();
-
-        Appended retry = log.append("lobby", "alice", id, "first, edited").get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        Appended next = log.append("lobby", "alice", UUID.randomUUID(), "second").get(WAIT.toSeconds(), TimeUnit.SECONDS);
-
-        assertThat(retry).isEqualTo(new Appended(original, true));
-        assertThat(next.message().seq()).isEqualTo(2);
-        assertThat(log.after("lobby", 0, 10)).extracting(StoredMessage::text).containsExactly("first", "second");
-    }
-
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void retriesOnAnotherNodeCompleteWithTheOriginalEvenWhenBothRaceForIt(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        JdbcMessageLog nodeA = start(db.newDataSource());
-        JdbcMessageLog nodeB = start(db.newDataSource());
-        UUID id = UUID.randomUUID();
-        StoredMessage original = nodeA.append("lobby", "alice", id, "hello").get(WAIT.toSeconds(), TimeUnit.SECONDS).message();
-        assertThat(nodeB.append("lobby", "alice", id, "hello").get(WAIT.toSeconds(), TimeUnit.SECONDS))
-                .isEqualTo(new Appended(original, true));
-
-        // The same 100 sends reach both nodes at once, as when a client retries after a reconnect.
-        List<UUID> ids = IntStream.range(0, 100).mapToObj(i -> UUID.randomUUID()).toList();
-        CyclicBarrier together = new CyclicBarrier(2);
-        List<Future<List<CompletableFuture<Appended>>>> sent = new ArrayList<>();
-        for (JdbcMessageLog node : List.of(nodeA, nodeB)) {
-            sent.add(senders.submit(() -> {
-                together.await();
-                return ids.stream().map(each -> node.append("lobby", "bob", each, "text " + each)).toList();
-            }));
-        }
-        List<Appended> onA = joinAll(sent.get(0).get());
-        List<Appended> onB = joinAll(sent.get(1).get());
-
-        for (int i = 0; i < ids.size(); i++) {
-            assertThat(onA.get(i).message()).isEqualTo(onB.get(i).message());
-            assertThat(onA.get(i).duplicate()).as("exactly one of the two is new").isNotEqualTo(onB.get(i).duplicate());
-        }
-        assertThat(onA).extracting(appended -> appended.message().seq()).containsExactlyInAnyOrderElementsOf(
-                LongStream.rangeClosed(2, 101).boxed().toList());
-        assertThat(count(db, "SELECT count(*) FROM messages")).isEqualTo(101);
-    }
-
-    @ParameterizedTest
-    @EnumSource(Engine.class)
-    void theSameClientMsgIdFromAnotherSenderOrInAnotherRoomIsANewMessage(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        JdbcMessageLog log = start(db.dataSource());
-        UUID id = UUID.randomUUID();
-
-        List<Appended> appended = joinAll(List.of(log.append("lobby", "alice", id, "a"), log.append("lobby", "bob", id, "b"),
-                log.append("random", "alice", id, "c")));
-
-        assertThat(appended).noneMatch(Appended::duplicate);
-        assertThat(appended).extracting(each -> each.message().room() + "#" + each.message().seq())
-                .containsExactly("lobby#1", "lobby#2", "random#1");
-    }
-
-    @ParameterizedTest
-    @EnumSource(Engine.class)
     void pagesAfterAndBeforeAreAscendingBoundedAndPerRoom(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        JdbcMessageLog log = start(db.dataSource(), new HistoryProperties(2, 100, 16, Duration.ofMillis(1),
+        TestDatabase db = fixture.database(engine);
+        JdbcMessageLog log = fixture.start(db.dataSource(), new HistoryProperties(2, 100, 16, Duration.ofMillis(1),
                 Duration.ofSeconds(10), 20), new SimpleMeterRegistry());
         List<CompletableFuture<Appended>> futures = new ArrayList<>();
         for (int i = 1; i <= 25; i++) {
@@ -279,10 +167,10 @@ class JdbcMessageLogIT {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void anOutageFailsTheAppendsUnacknowledgedAndTheLogRecoversWithoutAGap(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
+        TestDatabase db = fixture.database(engine);
         BreakableDataSource dataSource = new BreakableDataSource(db.dataSource());
         SimpleMeterRegistry registry = new SimpleMeterRegistry();
-        JdbcMessageLog log = start(dataSource, HistoryProperties.defaults(), registry);
+        JdbcMessageLog log = fixture.start(dataSource, HistoryProperties.defaults(), registry);
         log.append("lobby", "alice", UUID.randomUUID(), "before").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         dataSource.breakConnections();
@@ -300,8 +188,8 @@ class JdbcMessageLogIT {
 
     @Test
     void aPostgresqlServerThatDropsItsConnectionsFailsAppendsUntilItAcceptsThemAgain() throws Exception {
-        TestDatabase db = database(Engine.POSTGRESQL);
-        JdbcMessageLog log = start(db.dataSource());
+        TestDatabase db = fixture.database(Engine.POSTGRESQL);
+        JdbcMessageLog log = fixture.start(db.dataSource());
         log.append("lobby", "alice", UUID.randomUUID(), "before").get(WAIT.toSeconds(), TimeUnit.SECONDS);
 
         db.refuseConnections();
@@ -318,8 +206,8 @@ class JdbcMessageLogIT {
     @ParameterizedTest
     @EnumSource(Engine.class)
     void stoppingCommitsWhatWasAcceptedThenRefusesAppends(Engine engine) throws Exception {
-        TestDatabase db = database(engine);
-        JdbcMessageLog log = start(db.dataSource());
+        TestDatabase db = fixture.database(engine);
+        JdbcMessageLog log = fixture.start(db.dataSource());
         List<CompletableFuture<Appended>> accepted = IntStream.range(0, 300)
                 .mapToObj(i -> log.append("room-" + (i % 7), "alice", UUID.randomUUID(), "text " + i)).toList();
 
@@ -342,7 +230,7 @@ class JdbcMessageLogIT {
         List<Future<List<CompletableFuture<Appended>>>> sent = new ArrayList<>();
         for (int sender = 0; sender < senderCount; sender++) {
             int id = sender;
-            sent.add(senders.submit(() -> {
+            sent.add(fixture.senders().submit(() -> {
                 JdbcMessageLog log = logOf.apply(id);
                 together.await();
                 List<CompletableFuture<Appended>> futures = new ArrayList<>(perSender);
@@ -369,50 +257,4 @@ class JdbcMessageLogIT {
         return results;
     }
 
-    private static List<StoredMessage> readAll(MessageLog log, String room) {
-        List<StoredMessage> all = new ArrayList<>();
-        List<StoredMessage> page;
-        do {
-            page = log.after(room, all.isEmpty() ? 0 : all.get(all.size() - 1).seq(), 1000);
-            all.addAll(page);
-        }
-        while (!page.isEmpty());
-        return all;
-    }
-
-    private static CompletableFuture<Void> allOf(List<CompletableFuture<Appended>> futures) {
-        return CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new));
-    }
-
-    private static List<Appended> joinAll(List<CompletableFuture<Appended>> futures) throws Exception {
-        allOf(futures).get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        return futures.stream().map(CompletableFuture::join).toList();
-    }
-
-    private static long count(TestDatabase db, String sql) {
-        Long count = new JdbcTemplate(db.dataSource()).queryForObject(sql, Long.class);
-        return (count != null) ? count : -1;
-    }
-
-    private static List<Long> seqs(int last) {
-        return range(1, last);
-    }
-
-    private static List<Long> range(long first, long last) {
-        return LongStream.rangeClosed(first, last).boxed().toList();
-    }
-
-    private static List<Long> seqsOf(List<StoredMessage> messages) {
-        return messages.stream().map(StoredMessage::seq).toList();
-    }
-
-    private static Reason reasonOf(CompletableFuture<Appended> future) {
-        assertThat(future).isCompletedExceptionally();
-        Throwable cause = future.handle((appended, ex) -> ex).join();
-        if (cause instanceof CompletionException) {
-            cause = cause.getCause();
-        }
-        assertThat(cause).isInstanceOf(AppendFailedException.class);
-        return ((AppendFailedException) cause).reason();
-    }
 }
