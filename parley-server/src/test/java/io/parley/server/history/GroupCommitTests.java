@@ -82,7 +82,7 @@ class GroupCommitTests {
     }
 
     @Test
-    void aLoneAppendWaitsNoLongerThanTheBatchDelay() {
+    void aLoneAppendWaitsOutTheBatchDelayThenCommitsAlone() {
         GroupCommit groupCommit = start(1, 100, 100, Duration.ofMillis(50));
         long start = System.nanoTime();
         CompletableFuture<Appended> alone = append(groupCommit, "lobby", 0);
@@ -90,6 +90,7 @@ class GroupCommitTests {
         await().atMost(Duration.ofSeconds(5)).until(alone::isDone);
         assertThat(alone).isCompleted();
         assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofMillis(50));
+        assertThat(writer.batches).singleElement().satisfies(batch -> assertThat(batch.requests()).hasSize(1));
     }
 
     @Test
