@@ -17,9 +17,11 @@ public interface MessageLog {
 
     /**
      * Appends a message, creating the room's log on its first message. The future completes after
-     * the commit, on a log thread, in sequence order per room; or exceptionally when the store is
-     * unreachable (then nothing was committed and the caller must not acknowledge). A retry with the
-     * same {@code (room, sender, clientMsgId)} completes with the original message and
+     * the commit, on a log thread, in sequence order per room; or exceptionally (with an
+     * {@link AppendFailedException}) when the log is overloaded, stopped, or the store is unreachable:
+     * then the caller must not acknowledge. Normally nothing was committed; if the store committed but
+     * its reply was lost, the message exists, and a retry finds it. A retry with the same
+     * {@code (room, sender, clientMsgId)} completes with the original message and
      * {@code duplicate = true}.
      */
     CompletableFuture<Appended> append(String room, String sender, UUID clientMsgId, String text);
