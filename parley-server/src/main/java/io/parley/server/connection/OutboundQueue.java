@@ -238,7 +238,8 @@ public final class OutboundQueue {
      * The watchdog's check: closes the socket with 4500 if its write or drain is overdue, or
      * releases the queue if the socket is no longer open.
      *
-     * @return how long the write in progress has been pending, in nanoseconds; 0 if none
+     * @return how long the write in progress has been pending, in nanoseconds; 0 if none or if this
+     * check closed the socket
      */
     long check(long now) {
         Closing closing = null;
@@ -247,11 +248,11 @@ public final class OutboundQueue {
             if (state == State.CLOSED) {
                 return 0;
             }
-            if (writing) {
-                pending = now - writeStartedAt;
-            }
             if (overdue(now)) {
                 closing = closeLocked(NOT_RELIABLE, now);
+            }
+            else if (writing) {
+                pending = now - writeStartedAt;
             }
         }
         if (closing != null) {
