@@ -47,8 +47,11 @@ import org.springframework.web.socket.CloseStatus;
  * is upgraded to 4500, as the decorator's {@code close} is. A queue that terminated itself ignores
  * later closes, so an ordinary close cannot hide the 4500 either.
  * <li><b>Clear first, then close.</b> On every close the buffer is released before the socket is
- * closed (the socket may be unresponsive); nothing is written after a close, even by a write that
- * completes concurrently with it.
+ * closed (the socket may be unresponsive), and nothing is taken from the queue afterwards, even by a
+ * write that completes concurrently. The socket is never closed while a frame is being handed to it:
+ * a close that meets a hand-over on another thread is carried out by that thread as soon as the
+ * hand-over returns (it never waits for the client), so no write ever starts after the socket's
+ * close.
  * </ul>
  *
  * <p>The connection handler must call {@link #close} when the socket closes (Spring's
@@ -173,6 +176,8 @@ public final class OutboundQueue {
      * Clears the buffer, then closes the socket with {@code status}; nothing more is written. The
      * status becomes 4500 {@code SESSION_NOT_RELIABLE} if a limit was exceeded: a write (or a
      * drain) pending for longer than the send-time limit. Idempotent: a queue closes its socket once.
+     * If another thread is handing a frame to the socket at this moment, that thread closes the
+     * socket right after the hand-over, so the socket may still be open when this method returns.
      */
     public void close(CloseStatus status) {
         Objects.requireNonNull(status, "status");

@@ -80,6 +80,8 @@ public class OutboundQueues implements AutoCloseable {
     private final @Nullable ScheduledExecutorService watchdog;
     private final Executor shedder;
     private final AtomicBoolean shedRequested = new AtomicBoolean();
+    private static final long SHED_WARNING_INTERVAL_NANOS = TimeUnit.MINUTES.toNanos(1);
+    private volatile long lastShedWarning = Long.MIN_VALUE / 2;
     private final ThreadPoolExecutor closer = pool("parley-outbound-close", 2);
     private final ThreadPoolExecutor blockingSender = pool("parley-outbound-send", 4);
 
@@ -221,8 +223,16 @@ public class OutboundQueues implements AutoCloseable {
             freed += sized.queue().shed(excess - freed);
             shed++;
         }
-        log.warn("Outbound buffers of this node ({} B) exceeded the node budget {} B: shed the {} largest queues, "
-                + "freeing {} B", total, nodeBudget, shed, freed);
+        long now = clock.getAsLong();
+        if (now - lastShedWarning >= SHED_WARNING_INTERVAL_NANOS) { // under sustained pressure: one line a minute
+            lastShedWarning = now;
+            log.warn("Outbound buffers of this node ({} B) exceeded the node budget {} B: shed the {} largest queues, "
+                    + "freeing {} B; {}", total, nodeBudget, shed, freed, stats);
+        }
+        else {
+            log.debug("Outbound buffers ({} B) over the node budget {} B: shed {} queues, freeing {} B", total,
+                    nodeBudget, shed, freed);
+        }
     }
 
     // ---- for the queues ----
