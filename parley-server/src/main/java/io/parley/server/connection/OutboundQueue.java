@@ -1,9 +1,5 @@
 package io.parley.server.connection;
 
-import java.util.ArrayDeque;
-import java.util.HashMap;
-import java.util.Iterator;
-import java.util.Map;
 import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -95,11 +91,8 @@ public final class OutboundQueue {
 
     private final Object lock = new Object();
 
-    // Guarded by lock. Invariant while not CLOSED: !writing implies frames.isEmpty().
-    private final ArrayDeque<Object> frames = new ArrayDeque<>(); // Outgoing or PendingGap
-    private @Nullable Map<String, PendingGap> pendingGaps;
-    private long bytes;
-    private int droppable;
+    // Guarded by lock. Invariant while not CLOSED: !writing implies an empty buffer.
+    private final OutboundBuffer buffer;
     private boolean writing;
     private long writeStartedAt;
     private State state = State.OPEN;
@@ -121,6 +114,7 @@ public final class OutboundQueue {
         this.sendTimeLimitNanos = properties.sendTimeLimit().toNanos();
         this.bufferLimit = properties.bufferLimit().toBytes();
         this.overflow = properties.overflow();
+        this.buffer = new OutboundBuffer(node);
     }
 
     /**
@@ -147,12 +141,8 @@ public final class OutboundQueue {
                 first = frame.text();
             }
             else {
-                frames.addLast(frame);
-                if (frame.droppable()) {
-                    droppable++;
-                }
-                total = account(frame.bytes());
-                if (bytes > bufferLimit) {
+                total = buffer.add(frame);
+                if (buffer.bytes() > bufferLimit) {
                     closing = overflowLocked();
                     total = stats.bufferedBytes();
                 }
@@ -221,7 +211,7 @@ public final class OutboundQueue {
     /** Bytes (UTF-8) waiting behind the write in progress; 0 once closed. */
     public long bufferedBytes() {
         synchronized (lock) {
-            return bytes;
+            return buffer.bytes();
         }
     }
 
@@ -281,17 +271,17 @@ public final class OutboundQueue {
         Closing closing = null;
         long freed;
         synchronized (lock) {
-            if (state == State.CLOSED || bytes == 0) {
+            long before = buffer.bytes();
+            if (state == State.CLOSED || before == 0) {
                 return 0;
             }
-            long before = bytes;
             switch (overflow) {
                 case TERMINATE -> closing = terminateLocked(TerminationReason.NODE_BUDGET,
                         "node budget " + node.nodeBudget() + " B exceeded, " + before + " B buffered here");
-                case DROP -> dropOldestLocked(excess);
-                case RESYNC -> resyncLocked();
+                case DROP -> buffer.dropOldest(excess);
+                case RESYNC -> buffer.resync();
             }
-            freed = before - bytes;
+            freed = before - buffer.bytes();
         }
         if (closing != null) {
             finish(closing);
@@ -407,116 +397,37 @@ public final class OutboundQueue {
     }
 
     private @Nullable String pollLocked(long now) {
-        Object frame = frames.pollFirst();
-        if (frame == null) {
-            return null;
+        String text = buffer.poll();
+        if (text != null) {
+            writeStartedAt = now;
+            writeCall.set(CALL);
         }
-        String text;
-        if (frame instanceof Outgoing outgoing) {
-            if (outgoing.droppable()) {
-                droppable--;
-            }
-            account(-outgoing.bytes());
-            text = outgoing.text();
-        }
-        else {
-            PendingGap gap = (PendingGap) frame;
-            Objects.requireNonNull(pendingGaps).remove(gap.room);
-            account(-gap.bytes);
-            text = gap.text;
-        }
-        writeStartedAt = now;
-        writeCall.set(CALL);
         return text;
     }
 
     // ---- overflow ----
 
     private @Nullable Closing overflowLocked() {
+        long bytes = buffer.bytes();
         switch (overflow) {
             case TERMINATE -> {
                 return terminateLocked(TerminationReason.BUFFER_LIMIT,
                         "buffer " + bytes + " B exceeds the limit " + bufferLimit + " B");
             }
-            case DROP -> dropOldestLocked(bytes - bufferLimit);
-            case RESYNC -> resyncLocked();
+            case DROP -> {
+                int dropped = buffer.dropOldest(bytes - bufferLimit);
+                log.debug("Dropped {} room messages for {}: {}", dropped, sink, buffer);
+            }
+            case RESYNC -> {
+                int dropped = buffer.resync();
+                log.debug("Resync of {}: {} room messages replaced by gaps: {}", sink, dropped, buffer);
+            }
         }
-        if (bytes > bufferLimit) {
-            return terminateLocked(TerminationReason.BUFFER_LIMIT, "control frames alone (" + bytes
+        if (buffer.bytes() > bufferLimit) {
+            return terminateLocked(TerminationReason.BUFFER_LIMIT, "control frames alone (" + buffer.bytes()
                     + " B) exceed the buffer limit " + bufferLimit + " B after " + overflow);
         }
         return null;
-    }
-
-    /** Drops room messages, oldest first, until at least {@code atLeast} bytes are freed or none is left. */
-    private void dropOldestLocked(long atLeast) {
-        long freed = 0;
-        int dropped = 0;
-        for (Iterator<Object> it = frames.iterator(); it.hasNext() && freed < atLeast && droppable > 0;) {
-            if (it.next() instanceof Outgoing outgoing && outgoing.droppable()) {
-                it.remove();
-                droppable--;
-                freed += outgoing.bytes();
-                dropped++;
-            }
-        }
-        account(-freed);
-        stats.dropped(dropped);
-        if (log.isDebugEnabled()) {
-            log.debug("Dropped {} room messages ({} B) for {}, {} B left", dropped, freed, sink, bytes);
-        }
-    }
-
-    /**
-     * Drops every room message and puts, in place of the first dropped message of each room, one
-     * gap naming the dropped range (or widens the room's gap that is still waiting to be written).
-     */
-    private void resyncLocked() {
-        if (droppable == 0) {
-            return;
-        }
-        Map<String, PendingGap> gaps = pendingGaps;
-        if (gaps == null) {
-            gaps = new HashMap<>();
-            pendingGaps = gaps;
-        }
-        Map<String, PendingGap> touched = new HashMap<>();
-        long freed = 0;
-        int dropped = 0;
-        for (int i = frames.size(); i > 0; i--) { // one rotation keeps the order
-            Object frame = frames.pollFirst();
-            if (frame instanceof Outgoing outgoing && outgoing.droppable()) {
-                String room = Objects.requireNonNull(outgoing.room());
-                PendingGap gap = gaps.get(room);
-                if (gap == null) {
-                    gap = new PendingGap(room, outgoing.seq());
-                    gaps.put(room, gap);
-                    frames.addLast(gap);
-                    stats.gapQueued();
-                }
-                else {
-                    gap.include(outgoing.seq());
-                }
-                touched.put(room, gap);
-                freed += outgoing.bytes();
-                dropped++;
-            }
-            else {
-                frames.addLast(frame);
-            }
-        }
-        droppable = 0;
-        long encoded = 0;
-        for (PendingGap gap : touched.values()) {
-            int before = gap.bytes;
-            gap.encode(node.encodeGap(gap.room, gap.from, gap.to));
-            encoded += gap.bytes - before;
-        }
-        account(encoded - freed);
-        stats.dropped(dropped);
-        if (log.isDebugEnabled()) {
-            log.debug("Resync of {}: {} room messages replaced by gaps {}", sink, dropped, touched.values());
-        }
     }
 
     // ---- closing ----
@@ -544,12 +455,7 @@ public final class OutboundQueue {
 
     private Closing closeLocked(CloseStatus status, @Nullable TerminationReason reason, @Nullable String detail) {
         state = State.CLOSED;
-        frames.clear();
-        if (pendingGaps != null) {
-            pendingGaps.clear();
-        }
-        droppable = 0;
-        account(-bytes);
+        buffer.clear();
         Closing closing = new Closing(status, reason, detail);
         deferredClose = closing;
         int call = writeCall.getAndUpdate(c -> (c & CALL) != 0 ? c | CLOSE : c);
@@ -581,20 +487,10 @@ public final class OutboundQueue {
         }
     }
 
-    /** Adds {@code delta} to this queue's and the node's buffered bytes; returns the node's total. */
-    private long account(long delta) {
-        if (delta == 0) {
-            return stats.bufferedBytes();
-        }
-        bytes += delta;
-        return stats.addBuffered(delta);
-    }
-
     @Override
     public String toString() {
         synchronized (lock) {
-            return "OutboundQueue[" + sink + ", " + state + ", " + frames.size() + " frames, " + bytes + " B"
-                    + (writing ? ", writing" : "") + "]";
+            return "OutboundQueue[" + sink + ", " + state + ", " + buffer + (writing ? ", writing" : "") + "]";
         }
     }
 
@@ -611,37 +507,6 @@ public final class OutboundQueue {
             this.status = status;
             this.reason = reason;
             this.detail = detail;
-        }
-    }
-
-    /** A gap frame waiting in the queue; widened while it waits. Guarded by the queue's lock. */
-    private static final class PendingGap {
-
-        final String room;
-        long from;
-        long to;
-        String text = "";
-        int bytes;
-
-        PendingGap(String room, long seq) {
-            this.room = room;
-            this.from = seq;
-            this.to = seq;
-        }
-
-        void include(long seq) {
-            from = Math.min(from, seq);
-            to = Math.max(to, seq);
-        }
-
-        void encode(String json) {
-            text = json;
-            bytes = Outgoing.utf8Length(json);
-        }
-
-        @Override
-        public String toString() {
-            return room + "#" + from + ".." + to;
         }
     }
 }
