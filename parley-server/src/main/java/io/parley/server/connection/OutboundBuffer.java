@@ -1,0 +1,198 @@
+package io.parley.server.connection;
+
+import java.util.ArrayDeque;
+import java.util.HashMap;
+import java.util.Iterator;
+import java.util.Map;
+import java.util.Objects;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * The frames of one {@link OutboundQueue} waiting behind its write in progress, with their UTF-8
+ * byte count (also added to the node's total in {@link OutboundStats}), and the two ways of shedding
+ * them: {@link #dropOldest} ({@code DROP}) and {@link #resync} ({@code RESYNC}). Only room messages
+ * are ever shed.
+ *
+ * <p>Not thread-safe: guarded by the owning queue's lock.
+ */
+final class OutboundBuffer {
+
+    private final OutboundStats stats;
+    private final OutboundQueues node;
+    private final ArrayDeque<Object> frames = new ArrayDeque<>(); // Outgoing or PendingGap
+    private @Nullable Map<String, PendingGap> pendingGaps; // by room; created by the first resync
+    private long bytes;
+    private int droppable;
+
+    OutboundBuffer(OutboundQueues node) {
+        this.node = node;
+        this.stats = node.stats();
+    }
+
+    /** Appends {@code frame}; returns the node's buffered bytes after it. */
+    long add(Outgoing frame) {
+        frames.addLast(frame);
+        if (frame.droppable()) {
+            droppable++;
+        }
+        return account(frame.bytes());
+    }
+
+    /** Removes the oldest frame and returns its text, or {@code null} if the buffer is empty. */
+    @Nullable String poll() {
+        Object frame = frames.pollFirst();
+        if (frame == null) {
+            return null;
+        }
+        if (frame instanceof Outgoing outgoing) {
+            if (outgoing.droppable()) {
+                droppable--;
+            }
+            account(-outgoing.bytes());
+            return outgoing.text();
+        }
+        PendingGap gap = (PendingGap) frame;
+        Objects.requireNonNull(pendingGaps).remove(gap.room);
+        account(-gap.bytes);
+        return gap.text;
+    }
+
+    long bytes() {
+        return bytes;
+    }
+
+    int size() {
+        return frames.size();
+    }
+
+    /** Releases every frame. */
+    void clear() {
+        frames.clear();
+        if (pendingGaps != null) {
+            pendingGaps.clear();
+        }
+        droppable = 0;
+        account(-bytes);
+    }
+
+    /**
+     * Drops room messages, oldest first, until at least {@code atLeast} bytes are freed or none is left.
+     *
+     * @return the number of messages dropped
+     */
+    int dropOldest(long atLeast) {
+        long freed = 0;
+        int dropped = 0;
+        for (Iterator<Object> it = frames.iterator(); it.hasNext() && freed < atLeast && droppable > 0;) {
+            if (it.next() instanceof Outgoing outgoing && outgoing.droppable()) {
+                it.remove();
+                droppable--;
+                freed += outgoing.bytes();
+                dropped++;
+            }
+        }
+        account(-freed);
+        stats.dropped(dropped);
+        return dropped;
+    }
+
+    /**
+     * Drops every room message and puts, in place of the first dropped message of each room, one
+     * {@code gap} frame naming the dropped range — or widens the room's gap that is still waiting,
+     * which keeps its place.
+     *
+     * @return the number of messages dropped
+     */
+    int resync() {
+        if (droppable == 0) {
+            return 0;
+        }
+        Map<String, PendingGap> gaps = pendingGaps;
+        if (gaps == null) {
+            gaps = new HashMap<>();
+            pendingGaps = gaps;
+        }
+        Map<String, PendingGap> touched = new HashMap<>();
+        long freed = 0;
+        int dropped = 0;
+        for (int i = frames.size(); i > 0; i--) { // one rotation keeps the order
+            Object frame = frames.pollFirst();
+            if (frame instanceof Outgoing outgoing && outgoing.droppable()) {
+                String room = Objects.requireNonNull(outgoing.room());
+                PendingGap gap = gaps.get(room);
+                if (gap == null) {
+                    gap = new PendingGap(room, outgoing.seq());
+                    gaps.put(room, gap);
+                    frames.addLast(gap);
+                    stats.gapQueued();
+                }
+                else {
+                    gap.include(outgoing.seq());
+                }
+                touched.put(room, gap);
+                freed += outgoing.bytes();
+                dropped++;
+            }
+            else {
+                frames.addLast(frame);
+            }
+        }
+        droppable = 0;
+        long encoded = 0;
+        for (PendingGap gap : touched.values()) {
+            int before = gap.bytes;
+            gap.encode(node.encodeGap(gap.room, gap.from, gap.to));
+            encoded += gap.bytes - before;
+        }
+        account(encoded - freed);
+        stats.dropped(dropped);
+        return dropped;
+    }
+
+    /** Adds {@code delta} to this buffer's and the node's bytes; returns the node's total. */
+    private long account(long delta) {
+        if (delta == 0) {
+            return stats.bufferedBytes();
+        }
+        bytes += delta;
+        return stats.addBuffered(delta);
+    }
+
+    @Override
+    public String toString() {
+        return frames.size() + " frames, " + bytes + " B" + (pendingGaps == null || pendingGaps.isEmpty() ? ""
+                : ", gaps " + pendingGaps.values());
+    }
+
+    /** A gap frame waiting in the buffer; widened while it waits. */
+    private static final class PendingGap {
+
+        final String room;
+        long from;
+        long to;
+        String text = "";
+        int bytes;
+
+        PendingGap(String room, long seq) {
+            this.room = room;
+            this.from = seq;
+            this.to = seq;
+        }
+
+        void include(long seq) {
+            from = Math.min(from, seq);
+            to = Math.max(to, seq);
+        }
+
+        void encode(String json) {
+            text = json;
+            bytes = Outgoing.utf8Length(json);
+        }
+
+        @Override
+        public String toString() {
+            return room + "#" + from + ".." + to;
+        }
+    }
+}
