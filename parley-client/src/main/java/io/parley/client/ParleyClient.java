@@ -4,20 +4,13 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
-import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.function.Consumer;
@@ -26,8 +19,6 @@ import java.util.function.Supplier;
 import java.util.random.RandomGenerator;
 
 import io.parley.protocol.ClientFrame;
-import io.parley.protocol.CloseCodes;
-import io.parley.protocol.FrameCodec;
 import io.parley.protocol.RoomName;
 import io.parley.protocol.ServerFrame;
 import io.parley.protocol.ServerFrame.Message;
@@ -87,42 +78,18 @@ public final class ParleyClient implements AutoCloseable {
     private static final System.Logger log = System.getLogger(ParleyClient.class.getName());
 
     private final ParleyClientOptions options;
-    private final Supplier<@Nullable String> cookies;
-    private final Transport transport;
-    private final ScheduledExecutorService scheduler;
     private final SerialExecutor loop;
-    private final Backoff backoff;
-    private final LongSupplier nanoTime;
-    private final FrameCodec codec = new FrameCodec();
-    private final Session.Events events = new SessionEvents();
-    private final List<Consumer<ServerFrame>> frameListeners = new CopyOnWriteArrayList<>();
-    private final List<Consumer<StateChange>> stateListeners = new CopyOnWriteArrayList<>();
-
-    // Read from any thread; written on the loop.
-    private final Map<String, RoomSequencer> rooms = new ConcurrentHashMap<>();
-    private volatile ConnectionState state = ConnectionState.NEW;
-    private volatile ServerFrame.@Nullable Welcome welcome;
-
-    // Confined to the loop.
-    private final Outbox outbox = new Outbox();
-    private final Map<String, CompletableFuture<ServerFrame.Joined>> joins = new HashMap<>();
-    private final CompletableFuture<ServerFrame.Welcome> connected = new CompletableFuture<>();
-    private @Nullable Session session;
-    private long sessionIds;
-    private long pingIds;
-    private boolean everConnected;
-    private @Nullable ScheduledFuture<?> reconnectTimer;
-    private @Nullable ScheduledFuture<?> heartbeatTimer;
+    private final Listeners listeners = new Listeners();
+    private final ResumableConnection connection;
 
     private ParleyClient(Builder builder) {
         this.options = builder.options();
-        this.cookies = builder.cookies;
-        this.scheduler = builder.scheduler != null ? builder.scheduler : SharedResources.scheduler();
-        this.transport = builder.transport != null ? builder.transport
+        ScheduledExecutorService scheduler = builder.scheduler != null ? builder.scheduler : SharedResources.scheduler();
+        Transport transport = builder.transport != null ? builder.transport
                 : new JdkWebSocketTransport(builder.httpClient != null ? builder.httpClient : SharedResources.httpClient());
         this.loop = new SerialExecutor(scheduler);
-        this.backoff = new Backoff(options.backoffBase(), options.backoffMax(), builder.random);
-        this.nanoTime = builder.nanoTime;
+        this.connection = new ResumableConnection(options, builder.cookies, transport, scheduler, loop,
+                new Backoff(options.backoffBase(), options.backoffMax(), builder.random), builder.nanoTime, listeners);
     }
 
     /** A builder for a client of the server at {@code baseUri} (its HTTP origin, such as {@code http://127.0.0.1:8080}). */
@@ -130,21 +97,14 @@ public final class ParleyClient implements AutoCloseable {
         return new Builder(baseUri);
     }
 
-    // ---- public API -------------------------------------------------------------------------
-
     /**
      * Opens the first connection. Completes with the server's {@code welcome}; fails, and closes
-     * this client, if that connection cannot be opened. Calling it again returns the same outcome.
+     * this client, if that connection cannot be opened (a refused upgrade fails with
+     * {@link HandshakeRejectedException}). Calling it again returns the same outcome.
      */
     public CompletableFuture<ServerFrame.Welcome> connect() {
-        run(() -> {
-            if (state == ConnectionState.NEW) {
-                changeState(StateChange.of(ConnectionState.CONNECTING));
-                startHeartbeat();
-                openSession();
-            }
-        });
-        return connected.copy();
+        loop.execute(connection::connect);
+        return connection.connected().copy();
     }
 
     /**
@@ -167,53 +127,29 @@ public final class ParleyClient implements AutoCloseable {
     }
 
     private CompletableFuture<ServerFrame.Joined> join(String room, @Nullable Long since) {
-        new ClientFrame.Join(room, since); // validates in the caller's thread
+        new ClientFrame.Join(room, since); // validates, in the caller's thread
         CompletableFuture<ServerFrame.Joined> result = new CompletableFuture<>();
-        run(() -> {
-            if (rejectIfClosed(result)) {
-                return;
-            }
-            outbox.cancelLeave(room);
-            CompletableFuture<ServerFrame.Joined> existing = joins.get(room);
-            if (existing != null) {
-                existing.whenComplete((joined, error) -> complete(result, joined, error));
-                return;
-            }
-            RoomSequencer sequencer = new RoomSequencer(room, since == null ? RoomSequencer.UNKNOWN : since);
-            rooms.put(room, sequencer);
-            joins.put(room, result);
-            Session s = session;
-            if (s != null && s.welcome != null) {
-                s.join(room, sequencer.since());
-            }
-        });
+        loop.execute(() -> connection.join(room, since, result));
         return result;
     }
 
     /**
      * Leaves {@code room}: its messages stop at once, and the server forgets the membership.
-     * Completes on {@code left}; sent again after a reconnect until confirmed.
+     * Completes on {@code left}; sent again after a reconnect until confirmed. A later
+     * {@link #join} of the room cancels a leave not yet confirmed.
      */
     public CompletableFuture<Void> leave(String room) {
         new ClientFrame.Leave(room);
         CompletableFuture<Void> result = new CompletableFuture<>();
-        run(() -> {
-            if (rejectIfClosed(result)) {
-                return;
-            }
-            rooms.remove(room);
-            CompletableFuture<ServerFrame.Joined> joining = joins.remove(room);
-            if (joining != null) {
-                joining.completeExceptionally(new CancellationException("left " + room + " before it was joined"));
-            }
-            outbox.leave(room, result, liveSession());
-        });
+        loop.execute(() -> connection.leave(room, result));
         return result;
     }
 
     /**
      * Posts {@code text} to {@code room} with a new random {@code clientMsgId}. Completes with the
-     * message's sequence once the server has committed it; survives reconnects (see class doc).
+     * message's sequence once the server has committed it; survives reconnects (see the class doc).
+     * Fails with {@link RequestFailedException} if the server refuses it (not a member,
+     * rate-limited …).
      *
      * @throws io.parley.protocol.BadFrame if {@code room} or {@code text} is invalid
      */
@@ -225,11 +161,7 @@ public final class ParleyClient implements AutoCloseable {
     public CompletableFuture<Long> send(String room, UUID clientMsgId, String text) {
         ClientFrame.Send frame = new ClientFrame.Send(room, clientMsgId, text);
         CompletableFuture<Long> result = new CompletableFuture<>();
-        run(() -> {
-            if (!rejectIfClosed(result)) {
-                outbox.send(frame, result, liveSession());
-            }
-        });
+        loop.execute(() -> connection.send(frame, result));
         return result;
     }
 
@@ -241,23 +173,14 @@ public final class ParleyClient implements AutoCloseable {
     public CompletableFuture<List<Message>> history(String room, @Nullable Long before, int limit) {
         ClientFrame.History frame = new ClientFrame.History(room, before, limit);
         CompletableFuture<List<Message>> result = new CompletableFuture<>();
-        run(() -> {
-            if (!rejectIfClosed(result)) {
-                outbox.history(new Session.HistoryRequest(frame, result), liveSession());
-            }
-        });
+        loop.execute(() -> connection.history(frame, result));
         return result;
     }
 
     /** Tells the room's other members that this user is typing. Dropped when not connected. */
     public void typing(String room) {
         RoomName.check(room);
-        run(() -> {
-            Session s = liveSession();
-            if (s != null) {
-                s.send(new ClientFrame.Typing(room));
-            }
-        });
+        loop.execute(() -> connection.typing(room));
     }
 
     /**
@@ -266,38 +189,27 @@ public final class ParleyClient implements AutoCloseable {
      */
     public CompletableFuture<Duration> ping() {
         CompletableFuture<Duration> result = new CompletableFuture<>();
-        run(() -> {
-            if (rejectIfClosed(result)) {
-                return;
-            }
-            Session s = liveSession();
-            if (s == null) {
-                result.completeExceptionally(new ConnectionLostException("not connected (" + state + ")"));
-                return;
-            }
-            s.ping("p-" + (++pingIds), new Session.PendingPing(result, nanoTime.getAsLong()));
-        });
+        loop.execute(() -> connection.ping(result));
         return result;
     }
 
     /** The last sequence delivered to listeners for {@code room}, or 0 if none (or not joined). Any thread. */
     public long lastSeq(String room) {
-        RoomSequencer sequencer = rooms.get(room);
-        return sequencer == null ? 0 : Math.max(0, sequencer.delivered());
+        return connection.rooms().lastSeq(room);
     }
 
     /** The rooms joined (asked for and not left). Any thread. */
     public Set<String> rooms() {
-        return Set.copyOf(rooms.keySet());
+        return connection.rooms().names();
     }
 
     public ConnectionState state() {
-        return state;
+        return connection.state();
     }
 
     /** The {@code welcome} of the current (or last) connection: who the server says we are, and which node. */
     public ServerFrame.@Nullable Welcome welcome() {
-        return welcome;
+        return connection.welcome();
     }
 
     public ParleyClientOptions options() {
@@ -311,13 +223,13 @@ public final class ParleyClient implements AutoCloseable {
      * kept internal.
      */
     public ParleyClient onFrame(Consumer<ServerFrame> listener) {
-        frameListeners.add(listener);
+        listeners.addFrameListener(listener);
         return this;
     }
 
     /** Adds a listener of state changes (see {@link ConnectionState}). */
     public ParleyClient onStateChange(Consumer<StateChange> listener) {
-        stateListeners.add(listener);
+        listeners.addStateListener(listener);
         return this;
     }
 
@@ -326,29 +238,23 @@ public final class ParleyClient implements AutoCloseable {
      * client then reconnects and resumes by itself. For tests; no effect while not connected.
      */
     public void abort() {
-        run(() -> {
-            Session s = session;
-            Transport.Connection c = s == null ? null : s.connection;
-            if (c != null) {
-                c.abort();
-            }
-        });
+        loop.execute(connection::abort);
     }
 
     /**
      * Closes with 1000 and stops reconnecting. Pending requests fail with
-     * {@link ClientClosedException}. Idempotent; when called off the loop, returns once closed.
+     * {@link ClientClosedException}. Idempotent; when called off the event loop, returns once closed.
      */
     @Override
     public void close() {
         if (loop.inLoop()) {
-            closeNow();
+            connection.close();
             return;
         }
         CompletableFuture<Void> done = new CompletableFuture<>();
         loop.execute(() -> {
             try {
-                closeNow();
+                connection.close();
             } finally {
                 done.complete(null);
             }
@@ -359,439 +265,6 @@ public final class ParleyClient implements AutoCloseable {
             Thread.currentThread().interrupt();
         } catch (ExecutionException | TimeoutException e) {
             log.log(Level.WARNING, "close did not complete in time", e);
-        }
-    }
-
-    // ---- lifecycle (event loop) -------------------------------------------------------------
-
-    private void openSession() {
-        Session s = new Session(++sessionIds, loop, events, codec);
-        session = s;
-        Duration timeout = options.connectTimeout();
-        s.welcomeTimer = scheduler.schedule(() -> loop.execute(() -> {
-            if (session == s && s.welcome == null) {
-                drop(s, "no welcome within " + timeout.toMillis() + " ms", new TimeoutException("connect timeout"));
-            }
-        }), timeout.toNanos(), TimeUnit.NANOSECONDS);
-        Map<String, String> headers = new LinkedHashMap<>();
-        headers.put("Origin", options.origin());
-        try {
-            String cookie = cookies.get();
-            if (cookie != null && !cookie.isEmpty()) {
-                headers.put("Cookie", cookie);
-            }
-            transport.connect(options.webSocketUri(), headers, timeout, s);
-        } catch (RuntimeException e) {
-            ended(s, Transport.ABNORMAL_CLOSURE, "could not start connecting: " + e.getMessage(), e);
-        }
-    }
-
-    private void opened(Session s, Transport.Connection connection) {
-        if (session != s) {
-            connection.abort(); // an attempt given up on (timeout, close) came through late
-            return;
-        }
-        s.connection = connection;
-        s.lastReceivedNanos = nanoTime.getAsLong();
-    }
-
-    private void welcomed(Session s, ServerFrame.Welcome w) {
-        if (s.welcome != null) {
-            return;
-        }
-        s.welcome = w;
-        welcome = w;
-        s.welcomedAtNanos = nanoTime.getAsLong();
-        s.cancelTimers();
-        if (!everConnected) {
-            everConnected = true;
-            changeState(StateChange.of(ConnectionState.CONNECTED));
-            connected.complete(w);
-        }
-        for (RoomSequencer room : rooms.values()) {
-            s.rejoins.add(room.room());
-            s.join(room.room(), room.since());
-        }
-        if (s.rejoins.isEmpty()) {
-            goLive(s);
-        }
-    }
-
-    /** Every room is re-joined: flush the outbox (resends after re-joins, as promised). */
-    private void goLive(Session s) {
-        s.live = true;
-        outbox.flush(s);
-        if (s.id > 1) { // the first connection reported CONNECTED at its welcome
-            changeState(StateChange.of(ConnectionState.RESUMED));
-        }
-    }
-
-    /** Gives up on {@code s} now (timeout, heartbeat): reports it ended, then drops its socket. */
-    private void drop(Session s, String reason, Throwable cause) {
-        Transport.Connection c = s.connection;
-        ended(s, Transport.ABNORMAL_CLOSURE, reason, cause);
-        if (c != null) {
-            c.abort();
-        }
-    }
-
-    private void ended(Session s, int code, String reason, @Nullable Throwable cause) {
-        if (session != s) {
-            return;
-        }
-        session = null;
-        s.cancelTimers();
-        ConnectionLostException lost = new ConnectionLostException("connection lost: " + code + " " + reason);
-        s.pings.values().forEach(p -> {
-            if (p.result() != null) {
-                p.result().completeExceptionally(lost);
-            }
-        });
-        outbox.requeue(s);
-        rooms.values().forEach(RoomSequencer::reset);
-        if (state == ConnectionState.CLOSED) {
-            return;
-        }
-        boolean fatal = !everConnected
-                || !CloseCodes.shouldReconnect(code)
-                || cause instanceof HandshakeRejectedException h && !h.isRetryable();
-        if (fatal) {
-            log.log(Level.DEBUG, "connection ended for good: {0} {1}", code, reason);
-            terminate(code, reason, cause);
-            return;
-        }
-        if (s.welcome != null && nanoTime.getAsLong() - s.welcomedAtNanos >= options.stableAfter().toNanos()
-                || code == CloseCodes.SERVICE_RESTART) {
-            backoff.reset();
-        }
-        Duration delay = backoff.next();
-        if (cause instanceof HandshakeRejectedException h && h.retryAfter() != null) {
-            delay = delay.plus(h.retryAfter());
-        }
-        log.log(Level.DEBUG, "connection lost ({0} {1}); reconnecting in {2} ms", code, reason, delay.toMillis());
-        changeState(new StateChange(ConnectionState.RECONNECTING, code, reason, cause, delay));
-        reconnectTimer = scheduler.schedule(() -> loop.execute(() -> {
-            if (state != ConnectionState.CLOSED && session == null) {
-                openSession();
-            }
-        }), delay.toNanos(), TimeUnit.NANOSECONDS);
-    }
-
-    private void closeNow() {
-        if (state == ConnectionState.CLOSED) {
-            return;
-        }
-        Session s = session;
-        session = null;
-        if (s != null) {
-            s.cancelTimers();
-            if (s.connection != null) {
-                s.connection.close(CloseCodes.NORMAL, "client closed");
-            }
-            s.pings.values().forEach(p -> {
-                if (p.result() != null) {
-                    p.result().completeExceptionally(new ClientClosedException("client closed", CloseCodes.NORMAL, null));
-                }
-            });
-            outbox.requeue(s);
-        }
-        terminate(CloseCodes.NORMAL, "closed by the client", null);
-    }
-
-    private void terminate(int code, String reason, @Nullable Throwable cause) {
-        cancel(reconnectTimer);
-        cancel(heartbeatTimer);
-        ClientClosedException closed = new ClientClosedException("client closed: " + code + " " + reason, code, cause);
-        changeState(new StateChange(ConnectionState.CLOSED, code, reason, cause, null));
-        connected.completeExceptionally(cause != null && !everConnected ? cause : closed);
-        outbox.failAll(closed);
-        joins.values().forEach(f -> f.completeExceptionally(closed));
-        rooms.values().forEach(RoomSequencer::reset);
-    }
-
-    private void startHeartbeat() {
-        long period = options.heartbeat().toNanos() / 2;
-        if (period > 0) {
-            heartbeatTimer = scheduler.scheduleAtFixedRate(() -> loop.execute(this::heartbeat),
-                    period, period, TimeUnit.NANOSECONDS);
-        }
-    }
-
-    /** Pings an idle connection; drops one that stayed silent for two heartbeats. */
-    private void heartbeat() {
-        Session s = session;
-        if (s == null || s.welcome == null || s.connection == null) {
-            return;
-        }
-        long now = nanoTime.getAsLong();
-        long idle = now - s.lastReceivedNanos;
-        long heartbeat = options.heartbeat().toNanos();
-        if (idle >= 2 * heartbeat) {
-            log.log(Level.INFO, "nothing received from {0} for {1} ms; reconnecting",
-                    s.welcome.node(), TimeUnit.NANOSECONDS.toMillis(idle));
-            drop(s, "heartbeat timeout", new TimeoutException("no frame for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms"));
-        } else if (idle >= heartbeat && s.lastHeartbeatNanos <= s.lastReceivedNanos) {
-            s.lastHeartbeatNanos = now;
-            s.ping("hb-" + (++pingIds), new Session.PendingPing(null, now));
-        }
-    }
-
-    // ---- inbound frames (event loop) --------------------------------------------------------
-
-    private void received(Session s, String text) {
-        if (session != s) {
-            return;
-        }
-        s.lastReceivedNanos = nanoTime.getAsLong();
-        ServerFrame frame;
-        try {
-            frame = codec.decodeServer(text);
-        } catch (IllegalArgumentException e) {
-            log.log(Level.WARNING, "ignoring a frame this client does not understand: {0}", e.getMessage());
-            return;
-        }
-        if (frame instanceof Message m) {
-            onMessage(s, m);
-            return;
-        }
-        if (frame instanceof ServerFrame.History h && isFill(s, h)) {
-            return;
-        }
-        if (frame instanceof ServerFrame.Pong p && isHeartbeat(s, p)) {
-            return;
-        }
-        publish(frame);
-        if (frame instanceof ServerFrame.Welcome w) {
-            welcomed(s, w);
-        } else if (frame instanceof ServerFrame.Joined j) {
-            onJoined(s, j);
-        } else if (frame instanceof ServerFrame.Sent sent) {
-            outbox.sent(sent.clientMsgId(), sent.seq());
-        } else if (frame instanceof ServerFrame.Gap g) {
-            onGap(s, g);
-        } else if (frame instanceof ServerFrame.Left l) {
-            s.leaves.remove(l.room());
-            outbox.left(l.room());
-        } else if (frame instanceof ServerFrame.Error e) {
-            onError(s, e);
-        }
-    }
-
-    private void onMessage(Session s, Message m) {
-        ServerFrame.Welcome w = s.welcome;
-        if (w != null) {
-            outbox.echoed(m, w.user());
-        }
-        RoomSequencer room = rooms.get(m.room());
-        if (room != null) {
-            deliver(room.onMessage(m));
-            requestFill(s, room);
-        }
-    }
-
-    private void onGap(Session s, ServerFrame.Gap gap) {
-        RoomSequencer room = rooms.get(gap.room());
-        if (room != null) {
-            room.onGap(gap.from(), gap.to());
-            requestFill(s, room);
-        }
-    }
-
-    private void requestFill(Session s, RoomSequencer room) {
-        ClientFrame.History fill = room.nextFill();
-        if (fill != null) {
-            s.history(new Session.HistoryRequest(fill, null));
-        }
-    }
-
-    /** Routes a history page: to the gap fill it answers (true: internal), else to the user's request. */
-    private boolean isFill(Session s, ServerFrame.History page) {
-        Session.HistoryRequest request = s.takeHistory(page.room());
-        if (request == null) {
-            return false;
-        }
-        if (!request.isFill()) {
-            request.result().complete(page.messages());
-            return false;
-        }
-        RoomSequencer room = rooms.get(page.room());
-        if (room != null) {
-            deliver(room.onFill(page.messages()));
-            requestFill(s, room);
-        }
-        return true;
-    }
-
-    private boolean isHeartbeat(Session s, ServerFrame.Pong pong) {
-        Session.PendingPing ping = pong.id() == null ? null : s.pings.remove(pong.id());
-        if (ping == null) {
-            return false;
-        }
-        if (ping.result() == null) {
-            return true;
-        }
-        ping.result().complete(Duration.ofNanos(nanoTime.getAsLong() - ping.sentAtNanos()));
-        return false;
-    }
-
-    private void onJoined(Session s, ServerFrame.Joined joined) {
-        String room = joined.room();
-        s.joins.remove(room);
-        RoomSequencer sequencer = rooms.get(room);
-        if (sequencer != null) {
-            sequencer.onJoined(joined.lastSeq());
-            CompletableFuture<ServerFrame.Joined> pending = joins.get(room);
-            if (pending != null) {
-                pending.complete(joined);
-            }
-        }
-        rejoinAnswered(s, room);
-    }
-
-    /** An {@code error} answers the request named by its ref: a clientMsgId, else the oldest of a frame type. */
-    private void onError(Session s, ServerFrame.Error error) {
-        String ref = error.ref();
-        if (ref == null) {
-            return;
-        }
-        RequestFailedException failure = new RequestFailedException(error);
-        UUID clientMsgId = uuidOrNull(ref);
-        if (clientMsgId != null) {
-            outbox.failSend(clientMsgId, failure);
-            return;
-        }
-        switch (ref) {
-            case "join" -> {
-                String room = s.joins.poll();
-                if (room != null) {
-                    rooms.remove(room);
-                    CompletableFuture<ServerFrame.Joined> pending = joins.remove(room);
-                    if (pending != null) {
-                        pending.completeExceptionally(failure);
-                    }
-                    rejoinAnswered(s, room);
-                }
-            }
-            case "leave" -> {
-                String room = s.leaves.poll();
-                if (room != null) {
-                    outbox.failLeave(room, failure);
-                }
-            }
-            case "history" -> {
-                Session.HistoryRequest request = s.histories.poll();
-                if (request != null && request.isFill()) {
-                    log.log(Level.WARNING, "the server refused to fill a gap in {0} ({1}); reconnecting to resume it",
-                            request.frame().room(), error.message());
-                    drop(s, "gap fill refused", failure);
-                } else if (request != null) {
-                    Outbox.failHistory(request, failure);
-                }
-            }
-            case "ping" -> {
-                Session.PendingPing ping = s.takeOldestPing();
-                if (ping != null && ping.result() != null) {
-                    ping.result().completeExceptionally(failure);
-                }
-            }
-            default -> {
-                // typing, or a type this client does not track: the listener has the frame
-            }
-        }
-    }
-
-    private void rejoinAnswered(Session s, String room) {
-        if (s.rejoins.remove(room) && s.rejoins.isEmpty() && !s.live) {
-            goLive(s);
-        }
-    }
-
-    // ---- helpers ----------------------------------------------------------------------------
-
-    private void deliver(List<Message> messages) {
-        for (Message m : messages) {
-            publish(m);
-        }
-    }
-
-    private void publish(ServerFrame frame) {
-        for (Consumer<ServerFrame> listener : frameListeners) {
-            try {
-                listener.accept(frame);
-            } catch (RuntimeException e) {
-                log.log(Level.WARNING, "frame listener failed", e);
-            }
-        }
-    }
-
-    private void changeState(StateChange change) {
-        state = change.state();
-        for (Consumer<StateChange> listener : stateListeners) {
-            try {
-                listener.accept(change);
-            } catch (RuntimeException e) {
-                log.log(Level.WARNING, "state listener failed", e);
-            }
-        }
-    }
-
-    private @Nullable Session liveSession() {
-        Session s = session;
-        return s != null && s.live ? s : null;
-    }
-
-    private boolean rejectIfClosed(CompletableFuture<?> result) {
-        if (state != ConnectionState.CLOSED) {
-            return false;
-        }
-        result.completeExceptionally(new ClientClosedException("client closed", null, null));
-        return true;
-    }
-
-    private void run(Runnable task) {
-        loop.execute(task);
-    }
-
-    private static void cancel(@Nullable ScheduledFuture<?> timer) {
-        if (timer != null) {
-            timer.cancel(false);
-        }
-    }
-
-    private static @Nullable UUID uuidOrNull(String ref) {
-        if (ref.length() != 36) {
-            return null;
-        }
-        try {
-            return UUID.fromString(ref);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
-    }
-
-    private static <T> void complete(CompletableFuture<T> target, @Nullable T value, @Nullable Throwable error) {
-        if (error != null) {
-            target.completeExceptionally(error);
-        } else {
-            target.complete(value);
-        }
-    }
-
-    /** Adapts session callbacks to the client's private methods. */
-    private final class SessionEvents implements Session.Events {
-        @Override
-        public void opened(Session s, Transport.Connection connection) {
-            ParleyClient.this.opened(s, connection);
-        }
-
-        @Override
-        public void received(Session s, String text) {
-            ParleyClient.this.received(s, text);
-        }
-
-        @Override
-        public void ended(Session s, int code, String reason, @Nullable Throwable cause) {
-            ParleyClient.this.ended(s, code, reason, cause);
         }
     }
 
