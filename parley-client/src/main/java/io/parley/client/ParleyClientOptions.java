@@ -22,8 +22,9 @@ import java.time.Duration;
  *        server that accepts and at once drops a connection still sees the windows widen
  * @param heartbeat when nothing was received for this long the client sends a {@code ping}; when
  *        nothing was received for twice this long it drops the connection and reconnects. This
- *        detects a dead peer that TCP would notice only after minutes. {@code Duration.ZERO} turns
- *        it off
+ *        detects a dead peer that TCP would notice only after minutes. A first ping goes out right
+ *        after {@code welcome}, so a client with nothing to say yet still meets a server's
+ *        first-message time limit. {@code Duration.ZERO} turns heartbeats off
  */
 public record ParleyClientOptions(URI baseUri, URI webSocketUri, String origin, Duration connectTimeout,
         Duration backoffBase, Duration backoffMax, Duration stableAfter, Duration heartbeat) {

@@ -230,6 +230,9 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
             changeState(StateChange.of(ConnectionState.CONNECTED));
             connected.complete(w);
         }
+        if (!options.heartbeat().isZero()) {
+            heartbeatPing(s, s.welcomedAtNanos); // a first frame at once, whatever the server's first-message limit
+        }
         for (RoomSequencer room : rooms.all()) {
             s.rejoins.add(room.room());
             s.join(room.room(), room.since());
@@ -320,7 +323,11 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
         }
     }
 
-    /** Pings an idle connection; drops one that stayed silent for two heartbeats. */
+    /**
+     * Pings an idle connection; drops one that stayed silent for two heartbeats. (The first ping
+     * goes out right after {@code welcome}, so that a client that has nothing to say yet still
+     * sends a frame before a server's first-message time limit.)
+     */
     private void heartbeat() {
         Session s = session;
         if (s == null || s.welcome == null || s.connection == null) {
@@ -334,9 +341,13 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
                     s.welcome.node(), TimeUnit.NANOSECONDS.toMillis(idle));
             drop(s, "heartbeat timeout", new TimeoutException("no frame for " + TimeUnit.NANOSECONDS.toMillis(idle) + " ms"));
         } else if (idle >= heartbeat && s.lastHeartbeatNanos <= s.lastReceivedNanos) {
-            s.lastHeartbeatNanos = now;
-            s.ping("hb-" + (++pingIds), new Session.PendingPing(null, now));
+            heartbeatPing(s, now);
         }
+    }
+
+    private void heartbeatPing(Session s, long now) {
+        s.lastHeartbeatNanos = now;
+        s.ping("hb-" + (++pingIds), new Session.PendingPing(null, now));
     }
 
     // ---- helpers ----------------------------------------------------------------------------

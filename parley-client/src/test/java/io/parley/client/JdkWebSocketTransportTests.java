@@ -156,6 +156,7 @@ class JdkWebSocketTransportTests {
                 .httpClient(HttpClient.newHttpClient())
                 .cookies(() -> "SESSION=s1")
                 .backoff(Duration.ofMillis(1), Duration.ofMillis(20))
+                .heartbeat(Duration.ZERO)
                 .build()
                 .onFrame(frames::add)) {
             var connected = client.connect();
