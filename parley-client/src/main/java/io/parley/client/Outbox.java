@@ -131,7 +131,7 @@ final class Outbox {
     void echoed(ServerFrame.Message message, String user) {
         UUID id = message.clientMsgId();
         PendingSend pending = id == null ? null : sends.get(id);
-        if (pending != null && pending.frame.room().equals(message.room()) && message.from().equals(user)) {
+        if (pending != null && pending.frame.room().equals(message.room()) && user.equals(message.from())) {
             sends.remove(id);
             pending.result.complete(message.seq());
         }

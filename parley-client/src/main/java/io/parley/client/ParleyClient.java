@@ -29,8 +29,9 @@ import org.jspecify.annotations.Nullable;
  *
  * <h2>Guarantees</h2>
  * <ul>
- * <li><b>Reconnect.</b> On a close whose code {@link CloseCodes#shouldReconnect} allows, or a
- * transport failure, the client reconnects after a delay drawn with full jitter from an
+ * <li><b>Reconnect.</b> On a close whose code {@link io.parley.protocol.CloseCodes#shouldReconnect}
+ * allows, a transport failure, or a connection silent for two
+ * {@linkplain ParleyClientOptions#heartbeat() heartbeats}, the client reconnects after a delay drawn with full jitter from an
  * exponentially widening window ({@link ParleyClientOptions#backoffBase()} doubling up to
  * {@link ParleyClientOptions#backoffMax()}); a connection that stayed open
  * {@link ParleyClientOptions#stableAfter()} resets the window, and so does 1012 (a draining node:
