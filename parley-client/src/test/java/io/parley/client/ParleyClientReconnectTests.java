@@ -101,6 +101,27 @@ class ParleyClientReconnectTests {
     }
 
     @Test
+    void leavesAndHistoryRequestsLeftUnansweredAreSentAgainAndPingsFail() {
+        try (ClientFixture fixture = new ClientFixture()) {
+            FakeTransport.Connection first = fixture.connect("alice");
+            CompletableFuture<Void> left = fixture.client.leave("random");
+            CompletableFuture<List<ServerFrame.Message>> page = fixture.client.history("general", null, 10);
+            CompletableFuture<Duration> pong = fixture.client.ping();
+            first.awaitSent(3);
+
+            fixture.client.abort();
+
+            assertThat(pong).failsWithin(Duration.ofSeconds(5)).withThrowableThat().havingCause()
+                    .isInstanceOf(ConnectionLostException.class);
+            FakeTransport.Connection second = fixture.transport.attempt(1).accept("alice");
+            assertThat(second.awaitSent(2)).containsExactly(new ClientFrame.Leave("random"), new ClientFrame.History("general", null, 10));
+            second.push(new ServerFrame.Left("random"), new ServerFrame.History("general", List.of()));
+            assertThat(left).succeedsWithin(Duration.ofSeconds(5));
+            assertThat(page).succeedsWithin(Duration.ofSeconds(5)).asList().isEmpty();
+        }
+    }
+
+    @Test
     void heldMessagesAndGapFillsInFlightAreForgottenOnReconnectAndReplayed() {
         try (ClientFixture fixture = new ClientFixture()) {
             FakeTransport.Connection first = fixture.connect("alice");
