@@ -8,6 +8,7 @@ const $ = (id) => document.getElementById(id);
 const MAX_KEPT = 500;          // messages kept in memory per room
 const BACKOFF_BASE = 500;      // ms
 const BACKOFF_MAX = 30000;     // ms
+const ROOMS_REFRESH = 10000;   // ms: discover rooms joined elsewhere (a new direct conversation, another tab)
 
 const state = {
   me: null,
@@ -91,17 +92,28 @@ async function start() {
   $('auth').hidden = true;
   $('chat').hidden = false;
   $('logout').hidden = false;
-  const rooms = await api('GET', '/api/rooms');
-  for (const summary of rooms) {
-    // Show the newest 50 messages of each room: resume from a little before the head.
-    room(summary.room).lastSeq = Math.max(0, summary.lastSeq - 50);
-  }
-  renderRooms();
+  const rooms = await discoverRooms();
   if (rooms.length > 0) {
     show(rooms[0].room);
   }
   state.wanted = true;
   connect();
+  setInterval(() => discoverRooms().catch(() => {}), ROOMS_REFRESH);
+}
+
+// Rooms this user belongs to but this page does not know yet: show their newest 50 messages,
+// by joining from a little before the head.
+async function discoverRooms() {
+  const rooms = await api('GET', '/api/rooms');
+  for (const summary of rooms) {
+    if (!state.rooms.has(summary.room)) {
+      const since = Math.max(0, summary.lastSeq - 50);
+      room(summary.room).lastSeq = since;
+      send({ type: 'join', room: summary.room, since });
+    }
+  }
+  renderRooms();
+  return rooms;
 }
 
 // ---- Socket ----------------------------------------------------------------------------------
@@ -116,8 +128,12 @@ function connect() {
   const scheme = location.protocol === 'https:' ? 'wss://' : 'ws://';
   const socket = new WebSocket(scheme + location.host + '/ws');
   state.socket = socket;
+  let opened = false;
+  socket.onopen = () => {
+    opened = true;
+  };
   socket.onmessage = (event) => handle(JSON.parse(event.data));
-  socket.onclose = (event) => {
+  socket.onclose = async (event) => {
     if (state.socket !== socket) {
       return;
     }
@@ -126,6 +142,17 @@ function connect() {
       // The HTTP session ended (logout elsewhere, expiry): log in again.
       location.reload();
       return;
+    }
+    if (!opened && state.wanted) {
+      // A refused handshake: if the session is gone (401), retrying cannot help.
+      try {
+        await api('GET', '/api/me');
+      } catch (e) {
+        if (e.status === 401) {
+          location.reload();
+          return;
+        }
+      }
     }
     if (!state.wanted) {
       setState('offline');

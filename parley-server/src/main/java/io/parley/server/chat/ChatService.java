@@ -114,7 +114,10 @@ public class ChatService implements FrameHandler {
         String room = join.room();
         RoomAccess.checkRead(room, connection.user());
         memberships.add(room, connection.user());
-        session.memberOf.put(room, Boolean.TRUE);
+        if (!RoomName.isDirect(room)) {
+            // A direct room's first send on this connection also makes the other participant a member.
+            session.memberOf.put(room, Boolean.TRUE);
+        }
         Subscription previous = session.subscriptions.remove(room);
         if (previous != null) {
             unsubscribe(previous);

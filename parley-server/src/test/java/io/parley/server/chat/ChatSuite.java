@@ -170,6 +170,8 @@ abstract class ChatSuite {
         pair.sort(null);
         String dm = "dm:" + pair.get(0) + ":" + pair.get(1);
         try (RawSocket a = connect(alice)) {
+            // Joining first (opening the conversation) must not skip making the other a member.
+            join(a, dm);
             send(a, dm, "hello?");
         }
         JsonNode rooms = bob.get(node.baseUrl() + "/api/rooms").json();
