@@ -16,7 +16,7 @@ import org.springframework.web.socket.CloseStatus;
  * completes on another thread. Records what happens in order, and whether the one-writer rule was
  * ever broken. Thread-safe; callbacks run outside its lock.
  */
-final class TestFrameSink implements FrameSink {
+public final class TestFrameSink implements FrameSink {
 
     private enum Mode { MANUAL, IMMEDIATE, ASYNC }
 
@@ -152,7 +152,7 @@ final class TestFrameSink implements FrameSink {
         return open;
     }
 
-    synchronized List<String> written() {
+    public synchronized List<String> written() {
         return List.copyOf(written);
     }
 
