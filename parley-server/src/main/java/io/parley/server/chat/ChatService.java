@@ -3,6 +3,7 @@ package io.parley.server.chat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
 
 import io.parley.protocol.BadFrame;
@@ -18,6 +19,7 @@ import io.parley.server.cluster.Presence;
 import io.parley.server.connection.Connection;
 import io.parley.server.connection.FrameHandler;
 import io.parley.server.connection.Outgoing;
+import io.parley.server.history.AppendFailedException;
 import io.parley.server.history.Appended;
 import io.parley.server.history.MessageLog;
 import io.parley.server.history.StoredMessage;
@@ -197,13 +199,24 @@ public class ChatService implements FrameHandler {
         UUID clientMsgId = send.clientMsgId();
         messageLog.append(room, user, clientMsgId, send.text()).whenComplete((appended, failure) -> {
             if (failure != null) {
-                log.warn("Message {} of {} to {} not stored: {}", clientMsgId, user, room, failure.toString());
-                reply(connection, new ServerFrame.Error(ErrorCode.INTERNAL,
-                        "message not stored; retry with the same clientMsgId", clientMsgId.toString()));
+                refused(connection, room, clientMsgId, failure);
                 return;
             }
             sent(connection, appended);
         });
+    }
+
+    /** Nothing was stored: neither acknowledged nor delivered. The client retries with the same clientMsgId. */
+    private void refused(Connection connection, String room, UUID clientMsgId, Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        if (cause instanceof AppendFailedException append && append.reason() == AppendFailedException.Reason.QUEUE_FULL) {
+            reply(connection, new ServerFrame.Error(ErrorCode.RATE_LIMITED,
+                    "server busy, message not stored; retry with the same clientMsgId", clientMsgId.toString()));
+            return;
+        }
+        log.warn("Message {} of {} to {} not stored: {}", clientMsgId, connection.user(), room, cause.toString());
+        reply(connection, new ServerFrame.Error(ErrorCode.INTERNAL,
+                "message not stored; retry with the same clientMsgId", clientMsgId.toString()));
     }
 
     private void sent(Connection connection, Appended appended) {

@@ -1,9 +1,5 @@
 package io.parley.server.support;
 
-import java.sql.Connection;
-import java.sql.DriverManager;
-import java.sql.SQLException;
-import java.sql.Statement;
 import java.util.Map;
 import java.util.UUID;
 
@@ -19,19 +15,18 @@ import io.lettuce.core.api.StatefulRedisConnection;
  */
 public final class ClusterServices implements AutoCloseable {
 
-    public static final String POSTGRES = "jdbc:postgresql://127.0.0.1:5432/";
     public static final String REDIS = "redis://127.0.0.1:6379";
 
-    private final String database;
+    private final TestDatabase database;
     private final String prefix;
     private final RedisClient redisClient = RedisClient.create(REDIS);
     private final StatefulRedisConnection<String, String> redis = redisClient.connect();
 
     public ClusterServices() {
         String id = UUID.randomUUID().toString().replace("-", "").substring(0, 12);
-        this.database = "parley_it_" + id;
+        // Not migrated here: the nodes run Flyway themselves, as in production.
+        this.database = TestDatabases.create(TestDatabases.Engine.POSTGRESQL, false);
         this.prefix = "parley-it-" + id;
-        admin("CREATE DATABASE " + database);
     }
 
     /** The properties that put a node in cluster mode on this slice. */
@@ -45,7 +40,7 @@ public final class ClusterServices implements AutoCloseable {
     }
 
     public String jdbcUrl() {
-        return POSTGRES + database;
+        return database.jdbcUrl();
     }
 
     public String prefix() {
@@ -65,15 +60,6 @@ public final class ClusterServices implements AutoCloseable {
         }
         redis.close();
         redisClient.shutdown();
-        admin("DROP DATABASE IF EXISTS " + database + " WITH (FORCE)");
-    }
-
-    private static void admin(String sql) {
-        try (Connection connection = DriverManager.getConnection(POSTGRES + "postgres", "postgres", "");
-                Statement statement = connection.createStatement()) {
-            statement.execute(sql);
-        } catch (SQLException e) {
-            throw new IllegalStateException(sql + " failed: " + e.getMessage(), e);
-        }
+        database.close();
     }
 }
