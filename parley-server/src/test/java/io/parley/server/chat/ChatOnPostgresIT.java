@@ -1,5 +1,6 @@
 package io.parley.server.chat;
 
+import java.util.HashMap;
 import java.util.Map;
 
 import io.parley.server.support.ClusterServices;
@@ -7,7 +8,7 @@ import io.parley.server.support.ParleyNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 
-/** The chat suite with the message store on the real PostgreSQL (a database of its own). */
+/** The chat suite on a node in cluster mode: PostgreSQL (a database of its own) and Redis (a key prefix of its own). */
 class ChatOnPostgresIT extends ChatSuite {
 
     static ClusterServices services;
@@ -15,11 +16,10 @@ class ChatOnPostgresIT extends ChatSuite {
     @BeforeAll
     static void start() {
         services = new ClusterServices();
-        node = ParleyNode.start(Map.of(
-                "spring.datasource.url", services.jdbcUrl(),
-                "spring.datasource.username", "postgres",
-                "parley.websocket.frames-per-second", "100000",
-                "parley.websocket.frame-burst", "100000"));
+        Map<String, String> properties = new HashMap<>(services.nodeProperties());
+        properties.put("parley.websocket.frames-per-second", "100000");
+        properties.put("parley.websocket.frame-burst", "100000");
+        node = ParleyNode.start(properties);
     }
 
     @AfterAll
