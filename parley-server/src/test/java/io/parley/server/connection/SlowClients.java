@@ -1,0 +1,69 @@
+package io.parley.server.connection;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import io.parley.server.support.Browser;
+import io.parley.server.support.ParleyNode;
+import io.parley.server.support.RoomWatcher;
+
+import static org.awaitility.Awaitility.await;
+
+/** What the slow-client integration tests share: a node, users, rooms and the flood that stalls a socket. */
+final class SlowClients {
+
+    /** A stalled socket takes about 3 MB before the server's writes stall (Linux loopback); a flood sends at most this much. */
+    static final int MAX_FLOOD = 3000;
+    /** The largest text a message may have: a flood fills the kernel's buffers with few messages. */
+    static final int FLOOD_TEXT = 4000;
+
+    private static final AtomicInteger users = new AtomicInteger();
+
+    private SlowClients() {
+    }
+
+    /** A standalone node in {@code dataDir} with no inbound rate limit to speak of, and {@code properties}. */
+    static ParleyNode node(Path dataDir, Map<String, String> properties) {
+        Map<String, String> all = new LinkedHashMap<>();
+        all.put("parley.data-dir", dataDir.toString());
+        all.put("parley.websocket.frames-per-second", "100000");
+        all.put("parley.websocket.frame-burst", "100000");
+        all.putAll(properties);
+        return ParleyNode.start(all);
+    }
+
+    static Browser user(ParleyNode node, String prefix) {
+        return new Browser().loggedIn(node.baseUrl(), prefix + "_" + users.incrementAndGet(), "correct horse");
+    }
+
+    static String room(String prefix) {
+        return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
+    }
+
+    /**
+     * Posts the largest messages to {@code room}, 20 at a time, each batch acknowledged before the
+     * next, until {@code probe} sees a stuck write: the kernel's buffers of a socket that stopped
+     * reading are full and its outbound queue is buffering. Then the room falls silent.
+     *
+     * @return the number of messages posted
+     */
+    static int floodUntilStuck(RoomWatcher flooder, String room, OutboundProbe probe) {
+        int sent = 0;
+        while (!probe.stuck()) {
+            if (sent >= MAX_FLOOD) {
+                throw new AssertionError("no write stuck after " + sent + " messages of " + FLOOD_TEXT + " characters");
+            }
+            long acked = flooder.acks();
+            for (int i = 0; i < 20; i++) {
+                flooder.send(room, RoomWatcher.stamped("flood" + sent++, FLOOD_TEXT));
+            }
+            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
+                    .until(() -> flooder.acks() >= acked + 20);
+        }
+        return sent;
+    }
+}
