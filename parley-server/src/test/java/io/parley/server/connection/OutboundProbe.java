@@ -18,7 +18,7 @@ import io.parley.server.support.ParleyNode;
  * by about one sample (10 ms, plus scheduling delays), never early;
  * <li>when a termination for the send-time limit was first counted
  * ({@code parley.outbound.terminated{reason=send_time_limit}});
- * <li>the largest {@code parley.outbound.buffered.bytes} seen.
+ * <li>the largest {@code parley.outbound.buffered.bytes} seen, and how many samples it was taken from.
  * </ul>
  * Thread-safe.
  */
@@ -37,16 +37,21 @@ final class OutboundProbe implements AutoCloseable {
     private volatile double maxBufferedBytes;
     private volatile long samples;
 
-    private OutboundProbe(ParleyNode node, long stuckAfterMillis) {
+    private OutboundProbe(ParleyNode node, long stuckAfterMillis, long periodMillis) {
         this.meters = node.bean(MeterRegistry.class);
         this.stuckAfterMillis = stuckAfterMillis;
         this.terminatedBefore = terminatedBySendTimeLimit();
-        sampler.scheduleAtFixedRate(this::sample, 0, 10, TimeUnit.MILLISECONDS);
+        sampler.scheduleAtFixedRate(this::sample, 0, periodMillis, TimeUnit.MILLISECONDS);
     }
 
-    /** Starts sampling; a write pending for {@code stuckAfterMillis} counts as stuck. */
+    /** Starts sampling every 10 ms; a write pending for {@code stuckAfterMillis} counts as stuck. */
     static OutboundProbe start(ParleyNode node, long stuckAfterMillis) {
-        return new OutboundProbe(node, stuckAfterMillis);
+        return new OutboundProbe(node, stuckAfterMillis, 10);
+    }
+
+    /** Starts sampling every millisecond, for the buffered bytes' peaks. */
+    static OutboundProbe everyMillisecond(ParleyNode node, long stuckAfterMillis) {
+        return new OutboundProbe(node, stuckAfterMillis, 1);
     }
 
     private void sample() {

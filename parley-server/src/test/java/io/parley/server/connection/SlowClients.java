@@ -3,6 +3,7 @@ package io.parley.server.connection;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -10,6 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.parley.server.support.Browser;
 import io.parley.server.support.ParleyNode;
 import io.parley.server.support.RoomWatcher;
+import org.awaitility.core.ConditionFactory;
 
 import static org.awaitility.Awaitility.await;
 
@@ -44,6 +46,16 @@ final class SlowClients {
         return prefix + "-" + UUID.randomUUID().toString().substring(0, 8);
     }
 
+    /** A bounded wait that polls every 10 ms: the tests wait for many clients, and measure time. */
+    static ConditionFactory within(Duration atMost) {
+        return await().atMost(atMost).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10));
+    }
+
+    /** Waits until every watcher has received {@code count} messages of {@code room} since it joined. */
+    static void awaitReceived(List<RoomWatcher> watchers, String room, long count, Duration atMost) {
+        within(atMost).until(() -> watchers.stream().allMatch(w -> w.received(room) >= count));
+    }
+
     /**
      * Posts the largest messages to {@code room}, 20 at a time, each batch acknowledged before the
      * next, until {@code probe} sees a stuck write: the kernel's buffers of a socket that stopped
@@ -61,8 +73,7 @@ final class SlowClients {
             for (int i = 0; i < 20; i++) {
                 flooder.send(room, RoomWatcher.stamped("flood" + sent++, FLOOD_TEXT));
             }
-            await().atMost(Duration.ofSeconds(30)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(5))
-                    .until(() -> flooder.acks() >= acked + 20);
+            within(Duration.ofSeconds(30)).until(() -> flooder.acks() >= acked + 20);
         }
         return sent;
     }

@@ -21,7 +21,6 @@ import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * {@code overflow=TERMINATE} against a real client that stops reading ({@link StalledSocket}): the
@@ -76,7 +75,7 @@ class StalledClientTerminatedIT {
                 int sent = SlowClients.floodUntilStuck(flooder, room, probe);
                 long silentSince = System.nanoTime(); // every message acknowledged: nothing more is sent
 
-                await().atMost(BOUND.plusSeconds(5)).until(probe::terminated);
+                SlowClients.within(BOUND.plusSeconds(5)).until(probe::terminated);
                 Duration took = Duration.ofNanos(probe.terminatedAt() - probe.stuckSince());
                 System.out.printf("silent room: stuck after %d messages; the room fell silent %d ms after the write got stuck; "
                         + "terminated %d ms after it got stuck (limit %d ms)%n", sent,
@@ -106,10 +105,10 @@ class StalledClientTerminatedIT {
             try (OutboundProbe probe = OutboundProbe.start(node, STUCK_AFTER_MILLIS)) {
                 int flood = SlowClients.floodUntilStuck(flooder, room, probe);
                 SteadySender talk = SteadySender.start(flooder, room, "talk", 200, 50);
-                await().atMost(BOUND.plusSeconds(5)).until(probe::terminated);
+                SlowClients.within(BOUND.plusSeconds(5)).until(probe::terminated);
                 int talking = talk.sent();
                 // Keep talking a little after the close: the others must not notice anything.
-                await().atMost(Duration.ofSeconds(10)).until(() -> talk.sent() >= talking + 25);
+                SlowClients.within(Duration.ofSeconds(10)).until(() -> talk.sent() >= talking + 25);
                 int sent = flood + talk.stop();
                 Duration took = Duration.ofNanos(probe.terminatedAt() - probe.stuckSince());
                 System.out.printf("talking room: stuck after %d messages; %d more sent until the close; "
@@ -153,8 +152,8 @@ class StalledClientTerminatedIT {
     }
 
     private static void assertEveryoneElseGotEverything(List<RoomWatcher> healthy, String room, int sent) {
+        SlowClients.awaitReceived(healthy, room, sent, Duration.ofSeconds(30));
         for (RoomWatcher watcher : healthy) {
-            await().atMost(Duration.ofSeconds(30)).until(() -> watcher.received(room) >= sent);
             assertThat(watcher.problems()).isEmpty();
             assertThat(watcher.received(room)).isEqualTo(sent);
             assertThat(watcher.last(room)).isEqualTo(watcher.joinedAt(room) + sent);

@@ -7,6 +7,8 @@ import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
+import org.awaitility.Awaitility;
+
 /**
  * Posts {@linkplain RoomWatcher#stamped stamped} messages to one room at a fixed rate, from one
  * thread, without waiting for acknowledgements: the open-loop traffic of a busy room. Labels are
@@ -61,7 +63,7 @@ public final class SteadySender implements AutoCloseable {
     public static int run(RoomWatcher sender, String room, String prefix, int length, int perSecond, Duration duration) {
         SteadySender steady = start(sender, room, prefix, length, perSecond);
         int target = (int) (duration.toMillis() * perSecond / 1000);
-        org.awaitility.Awaitility.await().atMost(duration.multipliedBy(3)).pollInterval(Duration.ofMillis(10))
+        Awaitility.await().atMost(duration.multipliedBy(3)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10))
                 .until(() -> steady.sent() >= target);
         return steady.stop();
     }
