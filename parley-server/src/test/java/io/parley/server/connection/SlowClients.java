@@ -18,7 +18,7 @@ import static org.awaitility.Awaitility.await;
 /** What the slow-client integration tests share: a node, users, rooms and the flood that stalls a socket. */
 final class SlowClients {
 
-    /** A stalled socket takes about 3 MB before the server's writes stall (Linux loopback); a flood sends at most this much. */
+    /** The most messages a flood sends: 12 MB, four times what a stalled socket takes on Linux loopback before the server's writes stall. */
     static final int MAX_FLOOD = 3000;
     /** The largest text a message may have: a flood fills the kernel's buffers with few messages. */
     static final int FLOOD_TEXT = 4000;

@@ -38,6 +38,8 @@ class StalledClientTerminatedIT {
     private static final Duration BOUND = SEND_TIME_LIMIT.plusSeconds(1);
     /** A write pending this long is the stalled socket's: a healthy client's completes in milliseconds. */
     private static final long STUCK_AFTER_MILLIS = 300;
+    /** Not closed early: the limit, less what the probe's sampling may be late by on a loaded machine. */
+    private static final Duration NOT_BEFORE = SEND_TIME_LIMIT.minusMillis(500);
     private static final int HEALTHY = 10;
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
@@ -81,7 +83,7 @@ class StalledClientTerminatedIT {
                         + "terminated %d ms after it got stuck (limit %d ms)%n", sent,
                         (silentSince - probe.stuckSince()) / 1_000_000, took.toMillis(), SEND_TIME_LIMIT.toMillis());
                 assertThat(probe.terminatedAt()).as("terminated after the room fell silent").isGreaterThan(silentSince);
-                assertThat(took).isLessThanOrEqualTo(BOUND).isGreaterThanOrEqualTo(SEND_TIME_LIMIT.minusMillis(50));
+                assertThat(took).isLessThanOrEqualTo(BOUND).isGreaterThan(NOT_BEFORE);
 
                 assertStalledClientReadAPrefixThenTheEnd(stalled, room, joinedAt, sent);
                 assertEveryoneElseGotEverything(healthy, room, sent);
@@ -115,7 +117,7 @@ class StalledClientTerminatedIT {
                         + "terminated %d ms after it got stuck (limit %d ms)%n", flood, talking, took.toMillis(),
                         SEND_TIME_LIMIT.toMillis());
                 assertThat(talking).as("messages sent while the socket was stuck").isPositive();
-                assertThat(took).isLessThanOrEqualTo(BOUND).isGreaterThanOrEqualTo(SEND_TIME_LIMIT.minusMillis(50));
+                assertThat(took).isLessThanOrEqualTo(BOUND).isGreaterThan(NOT_BEFORE);
 
                 assertStalledClientReadAPrefixThenTheEnd(stalled, room, joinedAt, sent);
                 assertEveryoneElseGotEverything(healthy, room, sent);

@@ -33,8 +33,7 @@ import java.util.regex.Pattern;
  * server's writes stall.
  *
  * <p>Typical use: {@link #open}, {@link #join} each room (which reads its answer), then read nothing
- * while the test drives traffic; later {@link #next} reads again, from the first byte the server
- * sent after {@code joined}.
+ * while the test drives traffic; later {@link #next} reads on from where it stopped.
  *
  * <p>Not thread-safe: one test thread drives it. Reads block for at most the timeout given.
  */
@@ -299,15 +298,6 @@ public final class StalledSocket implements AutoCloseable {
             if (frame.isClose() || frame.isEnd()) {
                 throw new IllegalStateException("connection ended (" + frame + ") before a matching frame");
             }
-        }
-    }
-
-    /** The receive buffer the kernel granted (Linux doubles the size asked for). */
-    public int receiveBufferSize() {
-        try {
-            return socket.getReceiveBufferSize();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
         }
     }
 
