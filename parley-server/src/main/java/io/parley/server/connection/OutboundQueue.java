@@ -157,7 +157,7 @@ public final class OutboundQueue {
             return false;
         }
         if (total > node.nodeBudget()) {
-            node.requestShed();
+            node.requestShed(total);
         }
         return true;
     }

@@ -45,9 +45,13 @@ import org.springframework.web.socket.WebSocketSession;
  *
  * <p><b>Node budget.</b> The bytes waiting in all queues are summed as they change. When an enqueue
  * takes the sum above {@link OutboundProperties#nodeBudget()}, shedding is scheduled at once on the
- * watchdog thread (never on the caller's): the largest queues are shed first, each by its
- * {@link OverflowStrategy}, until the sum is back within the budget. A frame shared by many queues
- * counts once per queue: the budget bounds what the queues hold on to, an upper bound of the memory.
+ * watchdog thread, so that the caller does not pay for it: the largest queues are shed first, each
+ * by its {@link OverflowStrategy}, until the sum is back within the budget. The watchdog thread may
+ * not run for a while on a busy machine, and broadcasts go on meanwhile; so an enqueue that takes the
+ * sum more than one {@link OutboundProperties#bufferLimit() buffer limit} beyond the budget sheds on
+ * the caller's thread, before it returns. The sum therefore never exceeds the budget plus one buffer
+ * limit plus one frame per thread enqueueing at that moment. A frame shared by many queues counts
+ * once per queue: the budget bounds what the queues hold on to, an upper bound of the memory.
  *
  * <p><b>Sockets.</b> {@link #open(WebSocketSession)} writes through the container's asynchronous send
  * when the session is a JSR-356 ({@code jakarta.websocket}) one, as on Tomcat; otherwise it falls back
@@ -73,6 +77,8 @@ public class OutboundQueues implements AutoCloseable {
 
     private final OutboundProperties properties;
     private final long nodeBudget;
+    /** The budget plus one buffer limit: an enqueue that takes the sum above it sheds on its own thread. */
+    private final long sheddingCeiling;
     private final OutboundStats stats = new OutboundStats();
     private final FrameCodec codec = new FrameCodec();
     private final LongSupplier clock;
@@ -96,22 +102,40 @@ public class OutboundQueues implements AutoCloseable {
      * when called, and shedding runs on the thread of the enqueue that exceeded the budget.
      */
     OutboundQueues(OutboundProperties properties, MeterRegistry registry, LongSupplier clock, boolean startWatchdog) {
+        this(properties, registry, clock, startWatchdog ? newWatchdog() : null, null);
+    }
+
+    /**
+     * For tests: no watchdog thread, {@link #check()} runs only when called, and shedding below the
+     * ceiling (budget plus one buffer limit) is handed to {@code shedder}, which stands for a
+     * watchdog thread that has not run yet.
+     */
+    OutboundQueues(OutboundProperties properties, MeterRegistry registry, LongSupplier clock, Executor shedder) {
+        this(properties, registry, clock, null, shedder);
+    }
+
+    private OutboundQueues(OutboundProperties properties, MeterRegistry registry, LongSupplier clock,
+            @Nullable ScheduledThreadPoolExecutor watchdog, @Nullable Executor shedder) {
         this.properties = properties;
         this.nodeBudget = properties.nodeBudget().toBytes();
+        this.sheddingCeiling = nodeBudget + properties.bufferLimit().toBytes();
         this.clock = clock;
-        if (startWatchdog) {
-            ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("parley-outbound-watchdog"));
-            executor.setRemoveOnCancelPolicy(true);
+        this.watchdog = watchdog;
+        if (watchdog != null) {
             long interval = properties.checkInterval().toNanos();
-            executor.scheduleWithFixedDelay(this::checkSafely, interval, interval, TimeUnit.NANOSECONDS);
-            this.watchdog = executor;
-            this.shedder = executor;
+            watchdog.scheduleWithFixedDelay(this::checkSafely, interval, interval, TimeUnit.NANOSECONDS);
+            this.shedder = watchdog;
         }
         else {
-            this.watchdog = null;
-            this.shedder = Runnable::run;
+            this.shedder = (shedder != null ? shedder : Runnable::run);
         }
         bind(registry);
+    }
+
+    private static ScheduledThreadPoolExecutor newWatchdog() {
+        ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, daemon("parley-outbound-watchdog"));
+        executor.setRemoveOnCancelPolicy(true);
+        return executor;
     }
 
     /** Opens the outbound queue of a Spring WebSocket session (unwrapping decorators to find the native session). */
@@ -177,8 +201,16 @@ public class OutboundQueues implements AutoCloseable {
         }
     }
 
-    /** Called by a queue whose enqueue took the node above its budget. */
-    void requestShed() {
+    /**
+     * Called by a queue whose enqueue took the node's sum to {@code total}, above its budget: schedules
+     * shedding on the watchdog thread, or, if the sum is beyond the ceiling (budget plus one buffer
+     * limit) because the watchdog has not caught up, sheds at once on the caller's thread.
+     */
+    void requestShed(long total) {
+        if (total > sheddingCeiling) {
+            shed();
+            return;
+        }
         if (shedRequested.compareAndSet(false, true)) {
             try {
                 shedder.execute(this::shedSafely);
@@ -198,12 +230,15 @@ public class OutboundQueues implements AutoCloseable {
         }
     }
 
-    /** Sheds the largest queues first until the node is back within its budget. */
+    /**
+     * Sheds the largest queues first until the node is back within its budget. The excess is read again
+     * before each queue: frames enqueued meanwhile are shed too, and two threads shedding at once do
+     * not both shed for the same excess.
+     */
     void shed() {
         shedRequested.set(false); // before reading: a later crossing schedules another pass
         long total = stats.bufferedBytes();
-        long excess = total - nodeBudget;
-        if (excess <= 0) {
+        if (total <= nodeBudget) {
             return;
         }
         List<Sized> largestFirst = new ArrayList<>(queues.size());
@@ -217,10 +252,11 @@ public class OutboundQueues implements AutoCloseable {
         int shed = 0;
         long freed = 0;
         for (Sized sized : largestFirst) {
-            if (freed >= excess) {
+            long excess = stats.bufferedBytes() - nodeBudget;
+            if (excess <= 0) {
                 break;
             }
-            freed += sized.queue().shed(excess - freed);
+            freed += sized.queue().shed(excess);
             shed++;
         }
         long now = clock.getAsLong();

@@ -1,6 +1,8 @@
 package io.parley.server.connection;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -162,6 +164,30 @@ class OutboundQueuesTests {
             assertThat(b.bufferedBytes()).isEqualTo(900);
             assertThat(c.bufferedBytes()).isEqualTo(110);
         }
+    }
+
+    @Test
+    void anEnqueueThatTakesTheNodeABufferLimitBeyondItsBudgetShedsAtOnceWhenTheWatchdogIsBehind() {
+        List<Runnable> watchdog = new ArrayList<>(); // a watchdog thread that does not get to run
+        OutboundQueues node = new OutboundQueues(new OutboundProperties(Duration.ofSeconds(10), DataSize.ofBytes(1000),
+                OverflowStrategy.RESYNC, DataSize.ofBytes(2000)), registry, clock, watchdog::add);
+        OutboundQueue a = stalled(node, TestFrameSink.manual(), "a", 95);
+        OutboundQueue b = stalled(node, TestFrameSink.manual(), "b", 90);
+        OutboundQueue c = stalled(node, TestFrameSink.manual(), "c", 85);
+        assertThat(node.stats().bufferedBytes()).isEqualTo(2700); // over the budget: shedding was scheduled
+        assertThat(watchdog).hasSize(1);
+        OutboundQueue d = stalled(node, TestFrameSink.manual(), "d", 30);
+        assertThat(node.stats().bufferedBytes()).isEqualTo(3000); // the ceiling: budget + buffer limit
+
+        assertThat(d.enqueue(message("d", 31))).isTrue(); // 3010 B: beyond it
+
+        FrameCodec codec = new FrameCodec();
+        assertThat(a.bufferedBytes()).isEqualTo(codec.encode(new ServerFrame.Gap("a", 1, 95)).length());
+        assertThat(b.bufferedBytes()).isEqualTo(codec.encode(new ServerFrame.Gap("b", 1, 90)).length());
+        assertThat(c.bufferedBytes()).isEqualTo(850);
+        assertThat(d.bufferedBytes()).isEqualTo(310);
+        assertThat(node.stats().bufferedBytes()).isLessThanOrEqualTo(2000);
+        assertThat(watchdog).hasSize(1);
     }
 
     @Test
