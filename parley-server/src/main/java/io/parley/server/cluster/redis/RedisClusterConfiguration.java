@@ -1,5 +1,8 @@
 package io.parley.server.cluster.redis;
 
+import java.time.Duration;
+import java.util.concurrent.TimeUnit;
+
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
@@ -7,6 +10,8 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
 import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.Delay;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.protocol.FrameCodec;
 import io.parley.server.cluster.Bus;
@@ -14,7 +19,6 @@ import io.parley.server.cluster.ClusterProperties;
 import io.parley.server.cluster.NodeIdentity;
 import io.parley.server.cluster.Presence;
 import io.parley.server.cluster.Registry;
-import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
 import org.springframework.context.annotation.Bean;
@@ -25,15 +29,27 @@ import org.springframework.context.annotation.Profile;
  * Cluster mode: the bus on Redis pub/sub, the registry and presence in Redis, and the node heartbeat.
  * They replace the in-process ones of {@code LocalClusterConfiguration}.
  *
- * <p>Parley's own Lettuce client, on Spring Boot's Redis address ({@code spring.data.redis.*},
- * standalone Redis) and shared event loops, with options of its own: commands issued while a
- * connection is down fail at once instead of queueing, and none waits longer than
- * {@code parley.cluster.redis-timeout}. Three connections per node: the bus's subscriber and
- * publisher, and the registry's.
+ * <p>Parley's own Lettuce client on Spring Boot's Redis address ({@code spring.data.redis.*},
+ * standalone Redis), with options of its own: commands issued while a connection is down fail at
+ * once instead of queueing, none waits longer than {@code parley.cluster.redis-timeout}, and a lost
+ * connection is retried at most {@value #MAX_RECONNECT_DELAY_MILLIS} ms apart (Lettuce's default
+ * backs off to 30 s), so cross-node delivery resumes within that of Redis coming back. Two event-loop
+ * threads. These client resources replace Spring Boot's default ones, so the HTTP session store's
+ * connections reconnect as promptly. Three connections per node: the bus's subscriber and publisher, and the registry's.
  */
 @Configuration(proxyBeanMethods = false)
 @Profile("cluster")
 class RedisClusterConfiguration {
+
+    static final long MAX_RECONNECT_DELAY_MILLIS = 2000;
+
+    @Bean(destroyMethod = "shutdown")
+    ClientResources parleyRedisResources() {
+        return DefaultClientResources.builder().ioThreadPoolSize(2).computationThreadPoolSize(2)
+                .reconnectDelay(Delay.fullJitter(Duration.ofMillis(50), Duration.ofMillis(MAX_RECONNECT_DELAY_MILLIS), 100,
+                        TimeUnit.MILLISECONDS))
+                .build();
+    }
 
     @Bean
     RedisURI parleyRedisUri(DataRedisConnectionDetails details, ClusterProperties properties) {
@@ -54,9 +70,8 @@ class RedisClusterConfiguration {
     }
 
     @Bean(destroyMethod = "shutdown")
-    RedisClient parleyRedisClient(RedisURI parleyRedisUri, ObjectProvider<ClientResources> resources, ClusterProperties properties) {
-        ClientResources shared = resources.getIfAvailable();
-        RedisClient client = shared != null ? RedisClient.create(shared, parleyRedisUri) : RedisClient.create(parleyRedisUri);
+    RedisClient parleyRedisClient(RedisURI parleyRedisUri, ClientResources parleyRedisResources, ClusterProperties properties) {
+        RedisClient client = RedisClient.create(parleyRedisResources, parleyRedisUri);
         client.setOptions(ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
