@@ -1,0 +1,170 @@
+package io.parley.server.chat;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.parley.protocol.FrameCodec;
+import io.parley.protocol.ServerFrame;
+import io.parley.server.cluster.Bus;
+import io.parley.server.cluster.BusListener;
+import io.parley.server.cluster.ClusterProperties;
+import io.parley.server.cluster.NodeEvent;
+import io.parley.server.cluster.NodeEventListener;
+import io.parley.server.cluster.local.LocalPresence;
+import io.parley.server.connection.TestConnection;
+import io.parley.server.history.StoredMessage;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+class RoomHubTests {
+
+    private final FakeMessageLog log = new FakeMessageLog();
+    private final RecordingBus bus = new RecordingBus();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private RoomHub hub;
+
+    @AfterEach
+    void stop() {
+        hub.destroy();
+    }
+
+    private RoomHub hub(Duration reorderWindow) {
+        hub = new RoomHub(bus, log, new LocalPresence(), new FrameCodec(),
+                new ClusterProperties(Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(60), reorderWindow,
+                        Duration.ofSeconds(2)), meters);
+        return hub;
+    }
+
+    private TestConnection subscribed(String room) {
+        TestConnection connection = TestConnection.open("c-" + room, "alice", "http-1");
+        Subscription subscription = new Subscription(connection.connection(), room);
+        subscription.finishReplay(hub.subscribe(subscription));
+        return connection;
+    }
+
+    private static ServerFrame.Message frame(StoredMessage m) {
+        return Messages.frame(m);
+    }
+
+    private List<Long> seqs(TestConnection connection) {
+        List<Long> seqs = new ArrayList<>();
+        for (String text : connection.written()) {
+            if (text.contains("\"type\":\"message\"")) {
+                seqs.add(json.readTree(text).path("seq").asLong());
+            }
+        }
+        return seqs;
+    }
+
+    @Test
+    void messageAheadOfAMissingOneIsHeldUntilTheMissingOneArrivesWithoutReadingTheLog() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        StoredMessage first = log.commit("r");
+        StoredMessage second = log.commit("r");
+        int readsBefore = log.rangeReads.get();
+
+        hub.onRoomEvent("r", frame(second));
+        assertThat(seqs(alice)).isEmpty();
+        hub.onRoomEvent("r", frame(first));
+
+        assertThat(seqs(alice)).containsExactly(1L, 2L);
+        assertThat(log.rangeReads.get()).isEqualTo(readsBefore);
+        assertThat(meters.get("parley.chat.gap.fills").counter().count()).isZero();
+    }
+
+    @Test
+    void whatIsStillMissingAfterTheReorderWindowIsReadFromTheLogAndDeliveredFirst() {
+        hub(Duration.ofMillis(20));
+        TestConnection alice = subscribed("r");
+        log.commit("r");
+        log.commit("r");
+        StoredMessage third = log.commit("r");
+
+        hub.onRoomEvent("r", frame(third));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seqs(alice).size() == 3);
+        assertThat(seqs(alice)).containsExactly(1L, 2L, 3L);
+        assertThat(meters.get("parley.chat.gap.fills").counter().count()).isEqualTo(1);
+        assertThat(meters.get("parley.chat.gap.messages").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void duplicatesAndMessagesAtOrBelowTheHeadAreDropped() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        StoredMessage first = log.commit("r");
+        StoredMessage second = log.commit("r");
+
+        hub.onRoomEvent("r", frame(first));
+        hub.onRoomEvent("r", frame(first));
+        hub.onRoomEvent("r", frame(second));
+        hub.onRoomEvent("r", frame(first));
+
+        assertThat(seqs(alice)).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void catchUpDeliversWhatTheLogHasBeyondTheHeadAndReleasesHeldMessages() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        log.commit("r");
+        log.commit("r");
+        StoredMessage third = log.commit("r");
+        hub.onRoomEvent("r", frame(third));
+
+        hub.onResubscribed();
+
+        assertThat(seqs(alice)).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void theLastSubscriberLeavingUnsubscribesTheBusBeforeANewSubscriberSubscribesAgain() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = TestConnection.open("c1", "alice", "http-1");
+        Subscription first = new Subscription(alice.connection(), "r");
+        hub.subscribe(first);
+        hub.unsubscribe(first);
+        hub.subscribe(new Subscription(alice.connection(), "r"));
+
+        assertThat(bus.calls).containsExactly("subscribe r", "unsubscribe r", "subscribe r");
+    }
+
+    /** Records subscriptions; publishes nowhere (the tests hand events to the hub themselves). */
+    static final class RecordingBus implements Bus {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void listen(BusListener listener) {
+        }
+
+        @Override
+        public void listen(NodeEventListener listener) {
+        }
+
+        @Override
+        public void publish(String room, ServerFrame event) {
+        }
+
+        @Override
+        public void send(String nodeId, NodeEvent event) {
+        }
+
+        @Override
+        public synchronized void subscribe(String room) {
+            calls.add("subscribe " + room);
+        }
+
+        @Override
+        public synchronized void unsubscribe(String room) {
+            calls.add("unsubscribe " + room);
+        }
+    }
+}
