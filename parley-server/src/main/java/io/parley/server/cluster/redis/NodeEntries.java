@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Function;
 
+import io.lettuce.core.RedisCommandInterruptedException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -137,6 +138,11 @@ final class NodeEntries {
     private boolean write(String entry, Function<String, Boolean> operation) {
         try {
             return operation.apply(entry);
+        } catch (RedisCommandInterruptedException e) {
+            // The caller's thread is being stopped (shutdown): no warning; a later sync settles it.
+            Thread.currentThread().interrupt();
+            dirty = true;
+            return true;
         } catch (RuntimeException e) {
             if (!dirty) {
                 log.warn("Registry write to Redis failed ({}); this node keeps its entries and restores them on a later heartbeat", e.toString());
