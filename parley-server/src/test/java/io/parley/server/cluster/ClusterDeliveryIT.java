@@ -117,6 +117,7 @@ class ClusterDeliveryIT {
         long redisPublishesBefore = redisPublishCalls();
 
         Map<String, Set<String>> sentIds = new HashMap<>();
+        long start = System.nanoTime();
         ExecutorService senders = Executors.newFixedThreadPool(6);
         List<Future<List<String>>> sends = new ArrayList<>();
         for (int i = 0; i < CLIENTS; i++) {
@@ -140,6 +141,7 @@ class ClusterDeliveryIT {
         long perRoom = (long) MESSAGES_PER_CLIENT * CLIENTS / ROOMS;
         await().atMost(Duration.ofSeconds(60)).until(() -> sockets.stream().allMatch(s -> s.frames("message").size() >= perRoom
                 && s.frames("sent").size() == MESSAGES_PER_CLIENT));
+        long elapsedMillis = (System.nanoTime() - start) / 1_000_000;
         for (int i = 0; i < CLIENTS; i++) {
             List<JsonNode> messages = sockets.get(i).frames("message");
             String room = roomOf.get(i);
@@ -157,8 +159,9 @@ class ClusterDeliveryIT {
         double messagePublishes = sum("parley.bus.published", "kind", "message") - messagesPublishedBefore;
         double allPublishes = sum("parley.bus.published") - publishedBefore;
         long redisPublishes = redisPublishCalls() - redisPublishesBefore;
-        System.out.printf("ClusterDeliveryIT: %d messages, %d deliveries, %.0f bus publishes (%.0f of messages), %d Redis PUBLISH calls;"
-                + " %.0f reads from the log filled %.0f messages; bus lag max %.0f ms, mean %.1f ms%n", messages, deliveries, allPublishes,
+        System.out.printf("ClusterDeliveryIT: %d messages, %d deliveries in %d ms, %.0f bus publishes (%.0f of messages), %d Redis PUBLISH calls;"
+                + " %.0f reads from the log filled %.0f messages; bus lag max %.0f ms, mean %.1f ms%n", messages, deliveries, elapsedMillis,
+                allPublishes,
                 messagePublishes, redisPublishes, sum("parley.chat.gap.fills"), sum("parley.chat.gap.messages"),
                 nodes.stream().mapToDouble(n -> lag(n).max(TimeUnit.MILLISECONDS)).max().orElse(0),
                 nodes.stream().mapToDouble(n -> lag(n).mean(TimeUnit.MILLISECONDS)).average().orElse(0));
