@@ -55,8 +55,9 @@ import tools.jackson.databind.json.JsonMapper;
  *     then issues an asynchronous PUBLISH and returns without waiting: local delivery never depends
  *     on Redis, and the message log's committer thread never waits for it. A failed PUBLISH is
  *     counted and logged (once per outage); receivers recover the lost messages from the log.</li>
- * <li>Events received from Redis are dispatched on one thread ({@code parley-bus-dispatch}), in the
- *     order Redis delivered them; this node's own events coming back are skipped.</li>
+ * <li>Events received from Redis are dispatched on {@value #DISPATCH_THREADS} threads
+ *     ({@code parley-bus-dispatch-<n>}), each channel always on the same one, in the order Redis
+ *     delivered them; this node's own events coming back are skipped.</li>
  * <li>{@link #subscribe} returns once Redis confirmed the subscription. While the subscriber
  *     connection is down it only records the room; when the connection is back, every recorded room
  *     is subscribed again and the listener's {@link BusListener#onResubscribed()} runs, so that each
@@ -68,8 +69,15 @@ public final class RedisBus implements Bus, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
 
-    /** Events waiting for the dispatch thread; beyond, they are dropped and recovered from the log. */
+    /** Events waiting for dispatch, all threads together; beyond, they are dropped and recovered from the log. */
     static final int DISPATCH_QUEUE = 100_000;
+
+    /**
+     * Dispatch threads. A room's events always go to the same one, so they keep Redis's order; rooms
+     * spread over them, so that one node's share of the CPU for events of other nodes is not that of
+     * a single thread among its many busy request threads.
+     */
+    static final int DISPATCH_THREADS = 4;
 
     private final RedisClient client;
     private final ClusterKeys keys;
@@ -79,7 +87,7 @@ public final class RedisBus implements Bus, DisposableBean {
     private final BusMetrics metrics;
     private final Duration timeout;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
-    private final ThreadPoolExecutor dispatcher;
+    private final ThreadPoolExecutor[] dispatchers = new ThreadPoolExecutor[DISPATCH_THREADS];
     private final StatefulRedisPubSubConnection<String, String> subscriber;
     private final StatefulRedisConnection<String, String> publisher;
     private final AtomicLong publishFailuresInARow = new AtomicLong();
@@ -96,11 +104,15 @@ public final class RedisBus implements Bus, DisposableBean {
         this.codec = codec;
         this.metrics = metrics;
         this.timeout = timeout;
-        this.dispatcher = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(DISPATCH_QUEUE), runnable -> {
-            Thread thread = new Thread(runnable, "parley-bus-dispatch");
-            thread.setDaemon(true);
-            return thread;
-        });
+        for (int i = 0; i < DISPATCH_THREADS; i++) {
+            String name = "parley-bus-dispatch-" + i;
+            dispatchers[i] = new ThreadPoolExecutor(1, 1, 0, TimeUnit.MILLISECONDS, new ArrayBlockingQueue<>(DISPATCH_QUEUE / DISPATCH_THREADS),
+                    runnable -> {
+                        Thread thread = new Thread(runnable, name);
+                        thread.setDaemon(true);
+                        return thread;
+                    });
+        }
         this.subscriber = client.connectPubSub(StringCodec.UTF8, named(uri, "bus-subscriber"));
         this.subscriber.addListener(new Receiver());
         this.publisher = client.connect(StringCodec.UTF8, named(uri, "bus-publisher"));
@@ -178,7 +190,7 @@ public final class RedisBus implements Bus, DisposableBean {
             }
             // The room stays recorded: it is subscribed again, and checked against the log, by resubscribe.
             log.warn("Subscription of room {} not confirmed by Redis ({}); retrying with every room", room, e.toString());
-            dispatch(this::resubscribe);
+            dispatch("", this::resubscribe);
         }
     }
 
@@ -224,9 +236,10 @@ public final class RedisBus implements Bus, DisposableBean {
         }
     }
 
-    private void dispatch(Runnable task) {
+    /** Runs {@code task} on the dispatch thread of {@code channel}: one thread per channel, in order. */
+    private void dispatch(String channel, Runnable task) {
         try {
-            dispatcher.execute(task);
+            dispatchers[Math.floorMod(channel.hashCode(), DISPATCH_THREADS)].execute(task);
         } catch (RejectedExecutionException e) {
             metrics.dropped();
         }
@@ -266,7 +279,7 @@ public final class RedisBus implements Bus, DisposableBean {
     private final class Receiver extends RedisPubSubAdapter<String, String> {
         @Override
         public void message(String channel, String message) {
-            dispatch(() -> receive(channel, message));
+            dispatch(channel, () -> receive(channel, message));
         }
     }
 
@@ -283,7 +296,7 @@ public final class RedisBus implements Bus, DisposableBean {
         @Override
         public void onRedisConnected(RedisChannelHandler<?, ?> connection, java.net.SocketAddress address) {
             if (connection == subscriber && !connected) {
-                dispatch(RedisBus.this::resubscribe);
+                dispatch("", RedisBus.this::resubscribe);
             }
         }
     }
@@ -291,7 +304,9 @@ public final class RedisBus implements Bus, DisposableBean {
     @Override
     public void destroy() {
         closing = true;
-        dispatcher.shutdownNow();
+        for (ThreadPoolExecutor dispatcher : dispatchers) {
+            dispatcher.shutdownNow();
+        }
         subscriber.close();
         publisher.close();
     }
