@@ -6,11 +6,13 @@ import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import jakarta.servlet.http.HttpSession;
 import jakarta.validation.Valid;
+import io.parley.server.connection.HttpSessionEnded;
 import io.parley.server.web.ApiException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.ResponseEntity;
+import org.springframework.security.authentication.AnonymousAuthenticationToken;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.UsernamePasswordAuthenticationToken;
 import org.springframework.security.core.Authentication;
@@ -36,14 +38,16 @@ class AuthController {
     private final AuthenticationManager authenticationManager;
     private final SessionAuthenticationStrategy sessionStrategy;
     private final SecurityContextRepository contexts;
+    private final HttpSessionEnded sessionEnded;
     private final SecurityContextHolderStrategy holder = SecurityContextHolder.getContextHolderStrategy();
 
     AuthController(Accounts accounts, AuthenticationManager authenticationManager,
-            SessionAuthenticationStrategy sessionStrategy, SecurityContextRepository contexts) {
+            SessionAuthenticationStrategy sessionStrategy, SecurityContextRepository contexts, HttpSessionEnded sessionEnded) {
         this.accounts = accounts;
         this.authenticationManager = authenticationManager;
         this.sessionStrategy = sessionStrategy;
         this.contexts = contexts;
+        this.sessionEnded = sessionEnded;
     }
 
     /** The CSRF token to echo in {@code X-XSRF-TOKEN}; also sets the {@code XSRF-TOKEN} cookie. */
@@ -79,12 +83,20 @@ class AuthController {
         return Map.of("username", authentication.getName());
     }
 
-    /** Ends the HTTP session on every node (the session is deleted from its repository). Idempotent. */
+    /**
+     * Ends the HTTP session on every node (the session is deleted from its repository) and closes,
+     * with 1008, every WebSocket opened with it, on whichever node. Idempotent.
+     */
     @PostMapping("/api/logout")
     ResponseEntity<Void> logout(HttpServletRequest request) {
         HttpSession session = request.getSession(false);
         if (session != null) {
+            String id = session.getId();
+            Authentication authentication = holder.getContext().getAuthentication();
             session.invalidate();
+            if (authentication != null && !(authentication instanceof AnonymousAuthenticationToken)) {
+                sessionEnded.httpSessionEnded(authentication.getName(), id);
+            }
         }
         holder.clearContext();
         return ResponseEntity.noContent().build();

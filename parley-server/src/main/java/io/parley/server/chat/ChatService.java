@@ -16,6 +16,7 @@ import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.Bus;
 import io.parley.server.cluster.NodeIdentity;
 import io.parley.server.cluster.Presence;
+import io.parley.server.cluster.Registry;
 import io.parley.server.connection.Connection;
 import io.parley.server.connection.FrameHandler;
 import io.parley.server.connection.Outgoing;
@@ -47,18 +48,20 @@ public class ChatService implements FrameHandler {
     private final RoomHub hub;
     private final Bus bus;
     private final Presence presence;
+    private final Registry registry;
     private final FrameCodec codec;
     private final NodeIdentity node;
     private final ChatProperties properties;
     private final Map<String, ChatSession> sessions = new ConcurrentHashMap<>();
 
     public ChatService(MessageLog messageLog, Memberships memberships, RoomHub hub, Bus bus, Presence presence,
-            FrameCodec codec, NodeIdentity node, ChatProperties properties) {
+            Registry registry, FrameCodec codec, NodeIdentity node, ChatProperties properties) {
         this.messageLog = messageLog;
         this.memberships = memberships;
         this.hub = hub;
         this.bus = bus;
         this.presence = presence;
+        this.registry = registry;
         this.codec = codec;
         this.node = node;
         this.properties = properties;
@@ -75,6 +78,7 @@ public class ChatService implements FrameHandler {
     @Override
     public void onOpen(Connection connection) {
         sessions.put(connection.id(), new ChatSession());
+        registry.connected(connection.user());
         reply(connection, new ServerFrame.Welcome(connection.user(), node.id(), Protocol.VERSION));
     }
 
@@ -106,10 +110,14 @@ public class ChatService implements FrameHandler {
             return;
         }
         session.closed = true;
-        for (Subscription subscription : session.subscriptions.values()) {
-            unsubscribe(subscription);
+        try {
+            for (Subscription subscription : session.subscriptions.values()) {
+                unsubscribe(subscription);
+            }
+            session.subscriptions.clear();
+        } finally {
+            registry.disconnected(connection.user());
         }
-        session.subscriptions.clear();
     }
 
     private void join(Connection connection, ChatSession session, ClientFrame.Join join) {

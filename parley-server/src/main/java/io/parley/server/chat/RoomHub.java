@@ -3,18 +3,27 @@ package io.parley.server.chat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
 
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.Bus;
 import io.parley.server.cluster.BusListener;
+import io.parley.server.cluster.ClusterProperties;
 import io.parley.server.cluster.Presence;
 import io.parley.server.connection.Outgoing;
 import io.parley.server.history.MessageLog;
 import io.parley.server.history.StoredMessage;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.beans.factory.DisposableBean;
 import org.springframework.stereotype.Component;
 
 /**
@@ -22,30 +31,55 @@ import org.springframework.stereotype.Component;
  * subscription, and the last sequence delivered here.
  *
  * <p>Delivery is in sequence order and gapless per room. A message event at or below the room's head
- * is a duplicate and dropped; one above {@code head + 1} means the bus lost events (pub/sub is
- * fire-and-forget), so the missing range is read from the {@link MessageLog} and delivered first.
+ * is a duplicate and dropped. One above {@code head + 1} is held back: when several nodes write to a
+ * room, this node's own messages arrive in-process before the others' come through the bus, so the
+ * missing ones usually follow within milliseconds, and the held messages go out as soon as the run
+ * is complete. Whatever is still missing after {@code parley.cluster.reorder-window} was lost by the
+ * bus (pub/sub is fire-and-forget): it is read from the {@link MessageLog} and delivered first.
  * Each message is encoded once and the same {@link Outgoing} goes to every local subscriber.
  *
- * <p>Thread-safe. Each room has its own lock, held while it delivers (enqueueing never blocks) and
- * while it subscribes or unsubscribes, so a room's subscriber set and head change atomically with
- * respect to its deliveries. Rooms never wait on each other.
+ * <p>Meters: {@code parley.chat.gap.fills} (reads of missing messages from the log) and
+ * {@code parley.chat.gap.messages} (messages delivered from the log by those reads).
+ *
+ * <p>Thread-safe. Each room has its own lock, held while it delivers (enqueueing never blocks), while
+ * it reads a missing range from the log, and while it subscribes or unsubscribes, so a room's
+ * subscriber set and head change atomically with respect to its deliveries. Rooms never wait on each
+ * other. Reads after a reorder window run on this hub's own thread, never on the publisher's.
  */
 @Component
-public class RoomHub implements BusListener {
+public class RoomHub implements BusListener, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RoomHub.class);
+
+    /** Held-back messages per room beyond which the log is read at once rather than after the window. */
+    static final int MAX_HELD = 1000;
 
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Bus bus;
     private final MessageLog messageLog;
     private final Presence presence;
     private final FrameCodec codec;
+    private final long reorderWindowNanos;
+    private final ScheduledExecutorService filler;
+    private final Counter gapFills;
+    private final Counter gapMessages;
 
-    public RoomHub(Bus bus, MessageLog messageLog, Presence presence, FrameCodec codec) {
+    public RoomHub(Bus bus, MessageLog messageLog, Presence presence, FrameCodec codec, ClusterProperties properties,
+            MeterRegistry meters) {
         this.bus = bus;
         this.messageLog = messageLog;
         this.presence = presence;
         this.codec = codec;
+        this.reorderWindowNanos = properties.reorderWindow().toNanos();
+        this.filler = Executors.newSingleThreadScheduledExecutor(runnable -> {
+            Thread thread = new Thread(runnable, "parley-room-fill");
+            thread.setDaemon(true);
+            return thread;
+        });
+        this.gapFills = Counter.builder("parley.chat.gap.fills").description("Reads of messages the bus lost from the message log")
+                .register(meters);
+        this.gapMessages = Counter.builder("parley.chat.gap.messages")
+                .description("Messages delivered from the log because the bus lost them").register(meters);
         bus.listen(this);
     }
 
@@ -53,6 +87,8 @@ public class RoomHub implements BusListener {
     private static final class Room {
         final String name;
         final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+        final TreeMap<Long, ServerFrame.Message> held = new TreeMap<>();
+        boolean fillScheduled;
         boolean open;
         boolean removed;
         long head;
@@ -94,8 +130,11 @@ public class RoomHub implements BusListener {
             room.subscriptions.remove(subscription);
             if (room.subscriptions.isEmpty() && !room.removed) {
                 room.removed = true;
-                rooms.remove(room.name, room);
+                room.held.clear();
+                // Unsubscribe before the room leaves the map: a new Room of the same name subscribes
+                // only after this, so the bus never sees its subscribe overtaken by this unsubscribe.
                 bus.unsubscribe(room.name);
+                rooms.remove(room.name, room);
             }
         }
     }
@@ -135,9 +174,21 @@ public class RoomHub implements BusListener {
 
     @Override
     public void onResubscribed() {
+        catchUpAll();
+    }
+
+    /** {@link #catchUp} for every room with a local subscriber; returns how many rooms could not be checked. */
+    int catchUpAll() {
+        int failed = 0;
         for (String name : roomNames()) {
-            catchUp(name);
+            try {
+                catchUp(name);
+            } catch (RuntimeException e) {
+                failed++;
+                log.debug("Room {} not checked against the log: {}", name, e.toString());
+            }
         }
+        return failed;
     }
 
     /** Delivers what the log has beyond this node's head for {@code roomName}: recovery after lost events. */
@@ -152,7 +203,9 @@ public class RoomHub implements BusListener {
             }
             long last = messageLog.lastSeq(roomName);
             if (last > room.head) {
+                log.debug("Room {} on this node is behind the log ({} < {}): delivering the missing messages", roomName, room.head, last);
                 fill(room, last + 1);
+                releaseHeld(room);
             }
         }
     }
@@ -162,16 +215,66 @@ public class RoomHub implements BusListener {
             if (!room.open || room.removed || message.seq() <= room.head) {
                 return;
             }
-            if (message.seq() > room.head + 1) {
-                fill(room, message.seq());
+            if (message.seq() == room.head + 1) {
+                fanOut(room, message);
+                releaseHeld(room);
+                return;
             }
-            fanOut(room, message);
+            // A jump: normal when several nodes write to the room. Wait briefly for the missing ones.
+            room.held.put(message.seq(), message);
+            if (room.held.size() > MAX_HELD) {
+                fillHeld(room);
+            } else if (!room.fillScheduled) {
+                room.fillScheduled = true;
+                try {
+                    filler.schedule(() -> fillHeldLater(room), reorderWindowNanos, TimeUnit.NANOSECONDS);
+                } catch (RejectedExecutionException stopping) {
+                    room.fillScheduled = false;
+                }
+            }
+        }
+    }
+
+    /** The reorder window has passed: read what is still missing from the log. On the filler thread. */
+    private void fillHeldLater(Room room) {
+        try {
+            synchronized (room) {
+                room.fillScheduled = false;
+                if (room.open && !room.removed) {
+                    fillHeld(room);
+                }
+            }
+        } catch (RuntimeException e) {
+            // The log is unreachable: the held messages stay; the next event or the room check retries.
+            log.warn("Missing messages of room {} not readable from the log: {}", room.name, e.toString());
+        }
+    }
+
+    /** Reads the messages missing before the first held one, then releases the held ones. Holds the room's lock. */
+    private void fillHeld(Room room) {
+        if (!room.held.isEmpty() && room.held.firstKey() > room.head + 1) {
+            fill(room, room.held.firstKey());
+        }
+        releaseHeld(room);
+    }
+
+    /** Delivers the held messages that now follow the head without a gap; drops those at or below it. */
+    private void releaseHeld(Room room) {
+        while (!room.held.isEmpty()) {
+            Map.Entry<Long, ServerFrame.Message> first = room.held.firstEntry();
+            if (first.getKey() > room.head + 1) {
+                return;
+            }
+            room.held.pollFirstEntry();
+            if (first.getKey() == room.head + 1) {
+                fanOut(room, first.getValue());
+            }
         }
     }
 
     /** Reads and delivers every message between the head and {@code untilExclusive} from the log. Holds the room's lock. */
     private void fill(Room room, long untilExclusive) {
-        log.info("Room {} on this node jumped from {} to {}: reading the missing messages from the log", room.name, room.head, untilExclusive);
+        gapFills.increment();
         while (room.head + 1 < untilExclusive) {
             int count = (int) Math.min(500, untilExclusive - room.head - 1);
             List<StoredMessage> missing = messageLog.after(room.name, room.head, count);
@@ -179,7 +282,11 @@ public class RoomHub implements BusListener {
                 return;
             }
             for (StoredMessage stored : missing) {
+                if (stored.seq() >= untilExclusive) {
+                    return;
+                }
                 fanOut(room, Messages.frame(stored));
+                gapMessages.increment();
             }
         }
     }
@@ -190,5 +297,10 @@ public class RoomHub implements BusListener {
             subscription.offer(frame);
         }
         room.head = message.seq();
+    }
+
+    @Override
+    public void destroy() {
+        filler.shutdownNow();
     }
 }

@@ -2,7 +2,11 @@ package io.parley.server.cluster;
 
 import io.parley.protocol.ServerFrame;
 
-/** Receives the events of the rooms this node subscribes to. Called on bus threads; must not block. */
+/**
+ * Receives the events of the rooms this node subscribes to. Called on the publishing thread for
+ * events published on this node, and on the bus's dispatch thread for events of other nodes; must
+ * not block for long.
+ */
 public interface BusListener {
 
     /** An event of {@code room} published by any node. */

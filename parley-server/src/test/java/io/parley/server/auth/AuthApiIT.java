@@ -1,10 +1,14 @@
 package io.parley.server.auth;
 
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 
+import io.parley.protocol.CloseCodes;
 import io.parley.server.support.Browser;
 import io.parley.server.support.ParleyNode;
+import io.parley.server.support.RawSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -43,6 +47,24 @@ class AuthApiIT {
         assertThat(health.field("status")).isEqualTo("UP");
         assertThat(health.json().path("components").has("redis")).isFalse();
         assertThat(health.json().path("components").path("db").path("status").asString()).isEqualTo("UP");
+    }
+
+    @Test
+    void logoutClosesEverySocketOfThatSessionWith1008AndNoOther() {
+        Browser erin = new Browser().loggedIn(base, "erin", "correct horse");
+        Browser erinElsewhere = new Browser().loggedIn(base, "erin", "correct horse");
+        try (RawSocket first = RawSocket.open(node, erin); RawSocket second = RawSocket.open(node, erin);
+                RawSocket otherSession = RawSocket.open(node, erinElsewhere)) {
+            List.of(first, second, otherSession).forEach(socket -> socket.await("welcome"));
+
+            assertThat(erin.post(base + "/api/logout", "{}").status()).isEqualTo(204);
+
+            assertThat(first.closed()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(CloseCodes.POLICY_VIOLATION);
+            assertThat(second.closed()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(CloseCodes.POLICY_VIOLATION);
+            otherSession.send("{\"type\":\"ping\",\"id\":\"still-here\"}");
+            otherSession.await("pong", "id", "still-here");
+            assertThat(otherSession.isOpen()).isTrue();
+        }
     }
 
     @Test

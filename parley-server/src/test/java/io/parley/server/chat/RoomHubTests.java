@@ -1,121 +1,208 @@
 package io.parley.server.chat;
 
+import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
+import io.parley.server.cluster.Bus;
+import io.parley.server.cluster.BusListener;
+import io.parley.server.cluster.ClusterProperties;
+import io.parley.server.cluster.NodeEvent;
+import io.parley.server.cluster.NodeEventListener;
 import io.parley.server.cluster.local.LocalPresence;
-import io.parley.server.connection.TestConnections;
+import io.parley.server.connection.TestConnection;
 import io.parley.server.history.StoredMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 class RoomHubTests {
 
     private final FakeMessageLog log = new FakeMessageLog();
     private final RecordingBus bus = new RecordingBus();
-    private final FrameCodec codec = new FrameCodec();
-    private final RoomHub hub = new RoomHub(bus, log, new LocalPresence(), codec);
-    private final TestConnections connections = new TestConnections();
+    private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
+    private final JsonMapper json = JsonMapper.builder().build();
+    private RoomHub hub;
 
     @AfterEach
-    void close() {
-        connections.close();
+    void stop() {
+        hub.destroy();
     }
 
-    private TestConnections.Recorded live(String room) {
-        TestConnections.Recorded recorded = connections.open("bob");
-        Subscription subscription = new Subscription(recorded.connection(), room);
+    private RoomHub hub(Duration reorderWindow) {
+        hub = new RoomHub(bus, log, new LocalPresence(), new FrameCodec(),
+                new ClusterProperties(Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(60), reorderWindow,
+                        Duration.ofSeconds(2)), meters);
+        return hub;
+    }
+
+    private TestConnection subscribed(String room) {
+        TestConnection connection = TestConnection.open("c-" + room, "alice", "http-1");
+        Subscription subscription = new Subscription(connection.connection(), room);
         subscription.finishReplay(hub.subscribe(subscription));
-        return recorded;
+        return connection;
     }
 
-    private List<Long> seqs(TestConnections.Recorded recorded) {
-        return recorded.written().stream().map(codec::decodeServer)
-                .filter(ServerFrame.Message.class::isInstance).map(f -> ((ServerFrame.Message) f).seq()).toList();
-    }
-
-    private static ServerFrame.Message event(StoredMessage m) {
+    private static ServerFrame.Message frame(StoredMessage m) {
         return Messages.frame(m);
     }
 
-    @Test
-    void firstSubscriberSubscribesTheBusAndLearnsTheHeadFromTheLog() {
-        log.commit("general", "one");
-        log.commit("general", "two");
-        TestConnections.Recorded bob = connections.open("bob");
-        assertThat(hub.subscribe(new Subscription(bob.connection(), "general"))).isEqualTo(2);
-        assertThat(bus.subscribed).containsExactly("general");
+    private List<Long> seqs(TestConnection connection) {
+        List<Long> seqs = new ArrayList<>();
+        for (String text : connection.written()) {
+            if (text.contains("\"type\":\"message\"")) {
+                seqs.add(json.readTree(text).path("seq").asLong());
+            }
+        }
+        return seqs;
     }
 
     @Test
-    void lastUnsubscribeUnsubscribesTheBus() {
-        TestConnections.Recorded a = connections.open("a");
-        TestConnections.Recorded b = connections.open("b");
-        Subscription first = new Subscription(a.connection(), "general");
-        Subscription second = new Subscription(b.connection(), "general");
+    void messageAheadOfAMissingOneIsHeldUntilTheMissingOneArrivesWithoutReadingTheLog() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        StoredMessage first = log.commit("r");
+        StoredMessage second = log.commit("r");
+        int readsBefore = log.rangeReads.get();
+
+        hub.onRoomEvent("r", frame(second));
+        assertThat(seqs(alice)).isEmpty();
+        hub.onRoomEvent("r", frame(first));
+
+        assertThat(seqs(alice)).containsExactly(1L, 2L);
+        assertThat(log.rangeReads.get()).isEqualTo(readsBefore);
+        assertThat(meters.get("parley.chat.gap.fills").counter().count()).isZero();
+    }
+
+    @Test
+    void whatIsStillMissingAfterTheReorderWindowIsReadFromTheLogAndDeliveredFirst() {
+        hub(Duration.ofMillis(20));
+        TestConnection alice = subscribed("r");
+        log.commit("r");
+        log.commit("r");
+        StoredMessage third = log.commit("r");
+
+        hub.onRoomEvent("r", frame(third));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> seqs(alice).size() == 3);
+        assertThat(seqs(alice)).containsExactly(1L, 2L, 3L);
+        assertThat(meters.get("parley.chat.gap.fills").counter().count()).isEqualTo(1);
+        assertThat(meters.get("parley.chat.gap.messages").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void duplicatesAndMessagesAtOrBelowTheHeadAreDropped() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        StoredMessage first = log.commit("r");
+        StoredMessage second = log.commit("r");
+
+        hub.onRoomEvent("r", frame(first));
+        hub.onRoomEvent("r", frame(first));
+        hub.onRoomEvent("r", frame(second));
+        hub.onRoomEvent("r", frame(first));
+
+        assertThat(seqs(alice)).containsExactly(1L, 2L);
+    }
+
+    @Test
+    void catchUpDeliversWhatTheLogHasBeyondTheHeadAndReleasesHeldMessages() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        log.commit("r");
+        log.commit("r");
+        StoredMessage third = log.commit("r");
+        hub.onRoomEvent("r", frame(third));
+
+        hub.onResubscribed();
+
+        assertThat(seqs(alice)).containsExactly(1L, 2L, 3L);
+    }
+
+    @Test
+    void theLastSubscriberLeavingUnsubscribesTheBusBeforeANewSubscriberSubscribesAgain() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = TestConnection.open("c1", "alice", "http-1");
+        Subscription first = new Subscription(alice.connection(), "r");
         hub.subscribe(first);
-        hub.subscribe(second);
         hub.unsubscribe(first);
-        assertThat(bus.subscribed).containsExactly("general");
-        hub.unsubscribe(second);
-        assertThat(bus.subscribed).isEmpty();
-        assertThat(hub.roomNames()).isEmpty();
+        hub.subscribe(new Subscription(alice.connection(), "r"));
+
+        assertThat(bus.calls).containsExactly("subscribe r", "unsubscribe r", "subscribe r");
     }
 
     @Test
-    void aJumpIsFilledFromTheLogBeforeDeliveringInOrder() {
-        TestConnections.Recorded bob = live("general");
-        log.commit("general", "lost 1");
-        log.commit("general", "lost 2");
-        StoredMessage third = log.commit("general", "arrives");
-
-        bus.deliver("general", event(third));
-
-        assertThat(seqs(bob)).containsExactly(1L, 2L, 3L);
-    }
-
-    @Test
-    void duplicatesAndStaleEventsAreDropped() {
-        TestConnections.Recorded bob = live("general");
-        StoredMessage first = log.commit("general", "one");
-        StoredMessage second = log.commit("general", "two");
-        bus.deliver("general", event(first));
-        bus.deliver("general", event(second));
-        bus.deliver("general", event(first));
-        bus.deliver("general", event(second));
-        assertThat(seqs(bob)).containsExactly(1L, 2L);
+    void theFirstSubscriberLearnsTheRoomsHeadFromTheLog() {
+        hub(Duration.ofSeconds(10));
+        log.commit("r");
+        log.commit("r");
+        TestConnection alice = TestConnection.open("c1", "alice", "http-1");
+        assertThat(hub.subscribe(new Subscription(alice.connection(), "r"))).isEqualTo(2);
+        assertThat(bus.calls).containsExactly("subscribe r");
     }
 
     @Test
     void eachMessageIsEncodedOnceAndTheSameTextGoesToEverySubscriber() {
-        TestConnections.Recorded a = live("general");
-        TestConnections.Recorded b = live("general");
-        bus.deliver("general", event(log.commit("general", "shared")));
-        assertThat(a.written()).hasSize(1);
-        assertThat(a.written().get(0)).isSameAs(b.written().get(0));
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        TestConnection bob = TestConnection.open("c2", "bob", "http-2");
+        Subscription bobs = new Subscription(bob.connection(), "r");
+        bobs.finishReplay(hub.subscribe(bobs));
+
+        hub.onRoomEvent("r", frame(log.commit("r")));
+
+        assertThat(alice.written()).hasSize(1);
+        assertThat(alice.written().get(0)).isSameAs(bob.written().get(0));
     }
 
     @Test
-    void catchUpDeliversWhatTheLogHasBeyondTheHead() {
-        TestConnections.Recorded bob = live("general");
-        log.commit("general", "silently lost");
-        hub.catchUp("general");
-        assertThat(seqs(bob)).containsExactly(1L);
-        hub.onResubscribed();
-        assertThat(seqs(bob)).containsExactly(1L);
-    }
+    void typingGoesToTheRoomsOtherUsersOnly() {
+        hub(Duration.ofSeconds(10));
+        TestConnection alice = subscribed("r");
+        TestConnection bob = TestConnection.open("c2", "bob", "http-2");
+        Subscription bobs = new Subscription(bob.connection(), "r");
+        bobs.finishReplay(hub.subscribe(bobs));
 
-    @Test
-    void typingGoesToOthersOnly() {
-        TestConnections.Recorded alice = connections.open("alice");
-        Subscription aliceSub = new Subscription(alice.connection(), "general");
-        aliceSub.finishReplay(hub.subscribe(aliceSub));
-        TestConnections.Recorded bob = live("general");
-        bus.deliver("general", new ServerFrame.Typing("general", "alice"));
+        hub.onRoomEvent("r", new ServerFrame.Typing("r", "alice"));
+
         assertThat(alice.written()).isEmpty();
-        assertThat(bob.written()).containsExactly(codec.encode(new ServerFrame.Typing("general", "alice")));
+        assertThat(bob.written()).containsExactly(new FrameCodec().encode(new ServerFrame.Typing("r", "alice")));
+    }
+
+    /** Records subscriptions; publishes nowhere (the tests hand events to the hub themselves). */
+    static final class RecordingBus implements Bus {
+        final List<String> calls = new ArrayList<>();
+
+        @Override
+        public void listen(BusListener listener) {
+        }
+
+        @Override
+        public void listen(NodeEventListener listener) {
+        }
+
+        @Override
+        public void publish(String room, ServerFrame event) {
+        }
+
+        @Override
+        public void send(String nodeId, NodeEvent event) {
+        }
+
+        @Override
+        public synchronized void subscribe(String room) {
+            calls.add("subscribe " + room);
+        }
+
+        @Override
+        public synchronized void unsubscribe(String room) {
+            calls.add("unsubscribe " + room);
+        }
     }
 }

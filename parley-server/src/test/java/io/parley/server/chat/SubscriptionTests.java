@@ -3,20 +3,12 @@ package io.parley.server.chat;
 import java.util.List;
 
 import io.parley.server.connection.Outgoing;
-import io.parley.server.connection.TestConnections;
-import org.junit.jupiter.api.AfterEach;
+import io.parley.server.connection.TestConnection;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class SubscriptionTests {
-
-    private final TestConnections connections = new TestConnections();
-
-    @AfterEach
-    void close() {
-        connections.close();
-    }
 
     private static Outgoing message(long seq) {
         return Outgoing.roomMessage("{\"seq\":" + seq + "}", "general", seq);
@@ -24,7 +16,7 @@ class SubscriptionTests {
 
     @Test
     void liveMessagesDuringReplayAreHeldThenReleasedAboveTheHeadInOrder() {
-        TestConnections.Recorded bob = connections.open("bob");
+        TestConnection bob = TestConnection.open("c1", "bob", "http-1");
         Subscription subscription = new Subscription(bob.connection(), "general");
         // The room's head was 5 when the subscription started; 4 and 5 come again through the bus.
         subscription.offer(message(4));
@@ -43,7 +35,7 @@ class SubscriptionTests {
 
     @Test
     void onceLiveNothingAtOrBelowTheLastDeliveredIsSentAgain() {
-        TestConnections.Recorded bob = connections.open("bob");
+        TestConnection bob = TestConnection.open("c1", "bob", "http-1");
         Subscription subscription = new Subscription(bob.connection(), "general");
         subscription.finishReplay(0);
         for (long seq : List.of(1L, 2L, 2L, 1L, 3L)) {

@@ -16,7 +16,7 @@ import org.springframework.web.socket.CloseStatus;
  * completes on another thread. Records what happens in order, and whether the one-writer rule was
  * ever broken. Thread-safe; callbacks run outside its lock.
  */
-public final class TestFrameSink implements FrameSink {
+final class TestFrameSink implements FrameSink {
 
     private enum Mode { MANUAL, IMMEDIATE, ASYNC }
 
@@ -152,7 +152,7 @@ public final class TestFrameSink implements FrameSink {
         return open;
     }
 
-    public synchronized List<String> written() {
+    synchronized List<String> written() {
         return List.copyOf(written);
     }
 

@@ -52,6 +52,17 @@ public final class ClusterServices implements AutoCloseable {
         return redis.sync();
     }
 
+    /** PostgreSQL "goes down" for this slice: its database refuses connections and the open ones are cut. */
+    public void databaseDown() {
+        admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
+        admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+    }
+
+    /** The database accepts connections again. */
+    public void databaseUp() {
+        admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+    }
+
     @Override
     public void close() {
         ScanIterator<String> keys = ScanIterator.scan(redis.sync(), ScanArgs.Builder.matches(prefix + ":*").limit(500));

@@ -6,17 +6,30 @@ import java.util.concurrent.ConcurrentHashMap;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.Bus;
 import io.parley.server.cluster.BusListener;
+import io.parley.server.cluster.NodeEvent;
+import io.parley.server.cluster.NodeEventListener;
+import io.parley.server.cluster.NodeIdentity;
 import org.jspecify.annotations.Nullable;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The bus of a standalone node: events go straight to this node's listener, on the publishing
+ * The bus of a standalone node: events go straight to this node's listeners, on the publishing
  * thread, for the rooms it subscribes to. Nothing is lost, so no resubscription ever happens.
  * Thread-safe.
  */
 public final class LocalBus implements Bus {
 
+    private static final Logger log = LoggerFactory.getLogger(LocalBus.class);
+
+    private final String nodeId;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private volatile @Nullable BusListener listener;
+    private volatile @Nullable NodeEventListener nodeListener;
+
+    public LocalBus(NodeIdentity node) {
+        this.nodeId = node.id();
+    }
 
     @Override
     public void listen(BusListener listener) {
@@ -24,10 +37,25 @@ public final class LocalBus implements Bus {
     }
 
     @Override
+    public void listen(NodeEventListener listener) {
+        this.nodeListener = listener;
+    }
+
+    @Override
     public void publish(String room, ServerFrame event) {
         BusListener target = listener;
         if (target != null && rooms.contains(room)) {
             target.onRoomEvent(room, event);
+        }
+    }
+
+    @Override
+    public void send(String nodeId, NodeEvent event) {
+        NodeEventListener target = nodeListener;
+        if (!this.nodeId.equals(nodeId)) {
+            log.debug("No node {} in standalone mode; {} dropped", nodeId, event);
+        } else if (target != null) {
+            target.onNodeEvent(event);
         }
     }
 

@@ -1,0 +1,102 @@
+package io.parley.server.support;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/**
+ * A real HAProxy (the Debian package, {@code /usr/sbin/haproxy}) in front of some nodes, run in the
+ * foreground as this test's child process with a generated configuration: leastconn balancing,
+ * health checks on readiness, WebSocket-friendly timeouts, and redispatch of a connection that a dead
+ * node refuses. The same settings as {@code scripts/cluster}, with faster health checks.
+ */
+public final class HaProxy implements AutoCloseable {
+
+    private final int port;
+    private final Process process;
+
+    private HaProxy(int port, Process process) {
+        this.port = port;
+        this.process = process;
+    }
+
+    public static String config(int port, List<ProcessNode> nodes) {
+        StringBuilder config = new StringBuilder("""
+                global
+                    maxconn 4096
+                defaults
+                    mode http
+                    option redispatch
+                    retries 3
+                    timeout connect 1s
+                    timeout client 30s
+                    timeout server 30s
+                    timeout tunnel 1h
+                    timeout client-fin 5s
+                frontend parley
+                    bind 127.0.0.1:%d
+                    default_backend nodes
+                backend nodes
+                    balance leastconn
+                    option httpchk GET /actuator/health/readiness
+                    http-check expect status 200
+                    default-server inter 300ms fall 2 rise 2
+                """.formatted(port));
+        for (ProcessNode node : nodes) {
+            config.append("    server ").append(node.name()).append(" 127.0.0.1:").append(node.port()).append(" check\n");
+        }
+        return config.toString();
+    }
+
+    public static HaProxy start(List<ProcessNode> nodes) {
+        int port = ProcessNode.freePort();
+        try {
+            Path dir = Path.of(System.getProperty("basedir", ".")).resolve("target");
+            Path config = dir.resolve("haproxy-it.cfg");
+            Files.writeString(config, config(port, nodes));
+            Process process = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
+                    .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy-it.log").toFile()).start();
+            HaProxy proxy = new HaProxy(port, process);
+            Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(10)).until(proxy::accepts);
+            return proxy;
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start haproxy (scripts/services installs it)", e);
+        }
+    }
+
+    private boolean accepts() {
+        if (!process.isAlive()) {
+            throw new IllegalStateException("haproxy exited with " + process.exitValue() + "; see target/haproxy-it.log");
+        }
+        try (Socket socket = new Socket()) {
+            socket.connect(new InetSocketAddress("127.0.0.1", port), 200);
+            return true;
+        } catch (IOException e) {
+            return false;
+        }
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    @Override
+    public void close() {
+        process.destroy();
+        try {
+            if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                process.destroyForcibly();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            process.destroyForcibly();
+        }
+    }
+}

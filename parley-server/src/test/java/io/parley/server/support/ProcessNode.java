@@ -1,0 +1,135 @@
+package io.parley.server.support;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+import org.awaitility.Awaitility;
+
+/**
+ * One Parley node as a separate process, started from the executable jar ({@code package} builds it
+ * before Failsafe runs), so that a test can kill it with SIGKILL ({@link #kill()}) as a crash would.
+ * Its output goes to {@code target/<name>.log}.
+ */
+public final class ProcessNode implements AutoCloseable {
+
+    private final String name;
+    private final int port;
+    private final Process process;
+    private final Path log;
+
+    private ProcessNode(String name, int port, Process process, Path log) {
+        this.name = name;
+        this.port = port;
+        this.process = process;
+        this.log = log;
+    }
+
+    /** The executable jar of this build. */
+    public static Path jar() {
+        Path jar = Path.of(System.getProperty("basedir", ".")).resolve("target/parley-server-exec.jar");
+        if (!Files.isRegularFile(jar)) {
+            throw new IllegalStateException(jar.toAbsolutePath() + " is missing: run the ITs with 'verify', which packages first");
+        }
+        return jar;
+    }
+
+    /** Starts {@code java -jar parley-server-exec.jar --server.port=<free> --k=v...}; does not wait for readiness. */
+    public static ProcessNode start(String name, Map<String, String> properties) {
+        int port = freePort();
+        List<String> command = new ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
+                "-jar", jar().toAbsolutePath().toString(),
+                "--server.port=" + port,
+                "--logging.level.root=WARN",
+                "--logging.level.io.parley=INFO"));
+        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        Path log = Path.of(System.getProperty("basedir", ".")).resolve("target/" + name + ".log");
+        try {
+            Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            return new ProcessNode(name, port, process, log);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot start " + name, e);
+        }
+    }
+
+    /** Waits (bounded) until {@code /actuator/health/readiness} answers 200. */
+    public ProcessNode awaitReady(Duration atMost) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        Awaitility.await(name + " ready").atMost(atMost).pollInterval(Duration.ofMillis(200)).until(() -> {
+            if (!process.isAlive()) {
+                throw new IllegalStateException(name + " exited with " + process.exitValue() + "; see " + log);
+            }
+            try {
+                HttpResponse<Void> response = http.send(HttpRequest.newBuilder(URI.create(baseUrl() + "/actuator/health/readiness"))
+                        .timeout(Duration.ofSeconds(2)).build(), HttpResponse.BodyHandlers.discarding());
+                return response.statusCode() == 200;
+            } catch (IOException notYet) {
+                return false;
+            }
+        });
+        return this;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    public boolean isAlive() {
+        return process.isAlive();
+    }
+
+    /** SIGKILL: no shutdown hook, no graceful close, no deregistration. Waits until the process is gone. */
+    public void kill() {
+        process.destroyForcibly();
+        try {
+            process.waitFor(10, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** SIGTERM (graceful shutdown), then SIGKILL after 20 s. */
+    @Override
+    public void close() {
+        if (!process.isAlive()) {
+            return;
+        }
+        process.destroy();
+        try {
+            if (!process.waitFor(20, TimeUnit.SECONDS)) {
+                kill();
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            kill();
+        }
+    }
+
+    public static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
