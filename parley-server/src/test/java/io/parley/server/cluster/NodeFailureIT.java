@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * Three nodes as separate processes behind a real HAProxy; one is killed with SIGKILL while clients
  * send. Its clients reconnect through the load balancer to the others and resume; in the end every
  * acknowledged message reached every member of its room exactly once, in order, and the dead node's
- * registry entries were removed by the survivors within {@code node-ttl + heartbeat-interval}.
+ * registry entries were removed by the survivors within {@code node-ttl + heartbeat-interval},
+ * followed by a presence event: a user who cannot come back is offline for the others.
  */
 class NodeFailureIT {
 
