@@ -217,6 +217,29 @@ class ClusterOutageIT {
         }
     }
 
+    @Test
+    void registryDataLostByRedisIsRewrittenByTheNodesAtTheirNextHeartbeat() {
+        String room = "lost-" + UUID.randomUUID().toString().substring(0, 8);
+        try (RawSocket alice = connect("lost_alice", nodes.get(0)); RawSocket bob = connect("lost_bob", nodes.get(1))) {
+            for (RawSocket socket : List.of(alice, bob)) {
+                socket.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
+                socket.await("joined", "room", room);
+            }
+            String prefix = services.prefix() + ":registry:";
+            double syncsBefore = nodes.stream().mapToDouble(n -> counter(n, "parley.registry.syncs")).sum();
+
+            // What a Redis restart without persistence does to the registry.
+            List<String> keys = services.redis().keys(prefix + "*");
+            services.redis().del(keys.toArray(String[]::new));
+
+            await().atMost(Duration.ofSeconds(5)).until(() -> services.redis().smembers(prefix + "nodes").equals(Set.of("node-0", "node-1"))
+                    && services.redis().hkeys(prefix + "presence:" + room).containsAll(List.of("lost_alice", "lost_bob"))
+                    && services.redis().smembers(prefix + "user:lost_alice").equals(Set.of("node-0"))
+                    && services.redis().smembers(prefix + "user:lost_bob").equals(Set.of("node-1")));
+            assertThat(nodes.stream().mapToDouble(n -> counter(n, "parley.registry.syncs")).sum() - syncsBefore).isGreaterThanOrEqualTo(2);
+        }
+    }
+
     static String send(String room, String clientMsgId) {
         return "{\"type\":\"send\",\"room\":\"" + room + "\",\"clientMsgId\":\"" + clientMsgId + "\",\"text\":\"hello\"}";
     }

@@ -32,7 +32,8 @@ import static org.awaitility.Awaitility.await;
  * Three nodes as separate processes behind a real HAProxy; one is killed with SIGKILL while clients
  * send. Its clients reconnect through the load balancer to the others and resume; in the end every
  * acknowledged message reached every member of its room exactly once, in order, and the dead node's
- * registry entries were removed by the survivors within {@code node-ttl + heartbeat-interval}.
+ * registry entries were removed by the survivors within {@code node-ttl + heartbeat-interval},
+ * followed by a presence event: a user who cannot come back is offline for the others.
  */
 class NodeFailureIT {
 
@@ -102,6 +103,19 @@ class NodeFailureIT {
         String victimId = perNode.entrySet().stream().max(Map.Entry.comparingByValue()).orElseThrow().getKey();
         ProcessNode victim = nodes.get(Integer.parseInt(victimId.substring("node-".length())));
         assertThat(perNode.get(victimId)).as("clients on %s: %s", victimId, perNode).isPositive();
+        // A user connected straight to the victim (no balancer to come back through) and one watching from a survivor.
+        ProcessNode survivor = nodes.stream().filter(node -> node != victim).findFirst().orElseThrow();
+        ParleyClient ghost = direct(victim, "crash_ghost");
+        ParleyClient watcher = direct(survivor, "crash_watcher");
+        List<List<String>> watched = new CopyOnWriteArrayList<>();
+        watcher.onFrame(frame -> {
+            if (frame instanceof ServerFrame.Presence presence && presence.room().equals("crash-ghost")) {
+                watched.add(presence.online());
+            }
+        });
+        ghost.join("crash-ghost").join();
+        watcher.join("crash-ghost").join();
+        await().atMost(Duration.ofSeconds(10)).until(() -> watched.contains(List.of("crash_ghost", "crash_watcher")));
 
         Map<String, Set<UUID>> acked = new ConcurrentHashMap<>();
         long bound = NODE_TTL.plus(HEARTBEAT).toMillis();
@@ -129,6 +143,8 @@ class NodeFailureIT {
             CompletableFuture.allOf(sends.toArray(CompletableFuture[]::new)).orTimeout(30, java.util.concurrent.TimeUnit.SECONDS).join();
         }
         long reapedAfter = reapedAfterMillis.join();
+        await("presence without the victim's user, seen from " + survivor.name()).atMost(Duration.ofSeconds(5))
+                .until(() -> watched.get(watched.size() - 1).equals(List.of("crash_watcher")));
         // The bound counts from the last heartbeat, which is before the kill; the slack is for heartbeat
         // threads delayed on this shared two-core machine.
         assertThat(reapedAfter).as("ms from the kill until the registry forgot %s", victimId).isLessThanOrEqualTo(bound + 1000);
@@ -149,6 +165,17 @@ class NodeFailureIT {
                 victimId, perNode.get(victimId), CLIENTS, ackedTotal, reapedAfter, bound);
         assertThat(ackedTotal).isEqualTo((long) CLIENTS * ROUNDS);
         members.forEach(member -> member.client().close());
+        ghost.close();
+        watcher.close();
+    }
+
+    static ParleyClient direct(ProcessNode node, String user) {
+        ParleyHttp http = new ParleyHttp(URI.create(node.baseUrl()));
+        http.signup(user, "correct horse");
+        http.login(user, "correct horse");
+        ParleyClient client = http.clientBuilder().backoff(Duration.ofMillis(100), Duration.ofSeconds(1)).build();
+        client.connect().join();
+        return client;
     }
 
     /** No trace of the node left in Redis. */

@@ -47,9 +47,4 @@ public final class RedisPresence implements Presence {
             return entries.localUsers(room);
         }
     }
-
-    @Override
-    public String toString() {
-        return Presence.class.getSimpleName() + "[redis]";
-    }
 }
