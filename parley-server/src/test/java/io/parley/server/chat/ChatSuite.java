@@ -361,6 +361,20 @@ abstract class ChatSuite {
     }
 
     @Test
+    void aFrameOverTheMaximumSizeClosesTheConnectionWith1009AndOthersGoOn() throws Exception {
+        Browser alice = user("alice");
+        Browser bob = user("bob");
+        String room = room("big");
+        try (RawSocket a = connect(alice); RawSocket b = connect(bob)) {
+            join(b, room);
+            a.send("{\"type\":\"ping\",\"id\":\"" + "x".repeat(70 * 1024) + "\"}");
+            assertThat(a.closed().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1009);
+            long seq = send(b, room, "unaffected");
+            assertThat(b.await("message", "text", "unaffected").path("seq").asLong()).isEqualTo(seq);
+        }
+    }
+
+    @Test
     void sendingToARoomNotJoinedIsForbidden() {
         try (RawSocket a = connect(user("alice"))) {
             UUID id = UUID.randomUUID();

@@ -54,13 +54,12 @@ public final class ClusterServices implements AutoCloseable {
 
     /** PostgreSQL "goes down" for this slice: its database refuses connections and the open ones are cut. */
     public void databaseDown() {
-        admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS false");
-        admin("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '" + database + "'");
+        database.refuseConnections();
     }
 
     /** The database accepts connections again. */
     public void databaseUp() {
-        admin("ALTER DATABASE " + database + " ALLOW_CONNECTIONS true");
+        database.allowConnections();
     }
 
     @Override
