@@ -87,7 +87,7 @@ public class RoomHub implements BusListener, DisposableBean {
     private static final class Room {
         final String name;
         final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
-        final TreeMap<Long, ServerFrame.Message> held = new TreeMap<>();
+        final TreeMap<Long, Outgoing> held = new TreeMap<>();
         boolean fillScheduled;
         boolean open;
         boolean removed;
@@ -145,16 +145,16 @@ public class RoomHub implements BusListener, DisposableBean {
     }
 
     @Override
-    public void onRoomEvent(String roomName, ServerFrame event) {
+    public void onRoomEvent(String roomName, ServerFrame event, String json) {
         Room room = rooms.get(roomName);
         if (room == null) {
             return;
         }
         try {
             if (event instanceof ServerFrame.Message message) {
-                deliver(room, message);
+                deliver(room, Outgoing.roomMessage(json, roomName, message.seq()));
             } else if (event instanceof ServerFrame.Typing typing) {
-                Outgoing frame = Outgoing.control(codec.encode(typing));
+                Outgoing frame = Outgoing.control(json);
                 for (Subscription subscription : room.subscriptions) {
                     if (!subscription.connection().user().equals(typing.user()) && subscription.isLive()) {
                         subscription.connection().send(frame);
@@ -210,7 +210,7 @@ public class RoomHub implements BusListener, DisposableBean {
         }
     }
 
-    private void deliver(Room room, ServerFrame.Message message) {
+    private void deliver(Room room, Outgoing message) {
         synchronized (room) {
             if (!room.open || room.removed || message.seq() <= room.head) {
                 return;
@@ -261,7 +261,7 @@ public class RoomHub implements BusListener, DisposableBean {
     /** Delivers the held messages that now follow the head without a gap; drops those at or below it. */
     private void releaseHeld(Room room) {
         while (!room.held.isEmpty()) {
-            Map.Entry<Long, ServerFrame.Message> first = room.held.firstEntry();
+            Map.Entry<Long, Outgoing> first = room.held.firstEntry();
             if (first.getKey() > room.head + 1) {
                 return;
             }
@@ -285,16 +285,16 @@ public class RoomHub implements BusListener, DisposableBean {
                 if (stored.seq() >= untilExclusive) {
                     return;
                 }
-                fanOut(room, Messages.frame(stored));
+                fanOut(room, Outgoing.roomMessage(codec.encode(Messages.frame(stored)), room.name, stored.seq()));
                 gapMessages.increment();
             }
         }
     }
 
-    private void fanOut(Room room, ServerFrame.Message message) {
-        Outgoing frame = Outgoing.roomMessage(codec.encode(message), room.name, message.seq());
+    /** Offers the same frame (one String, encoded once) to every local subscription. Holds the room's lock. */
+    private void fanOut(Room room, Outgoing message) {
         for (Subscription subscription : room.subscriptions) {
-            subscription.offer(frame);
+            subscription.offer(message);
         }
         room.head = message.seq();
     }

@@ -9,8 +9,12 @@ import io.parley.protocol.ServerFrame;
  */
 public interface BusListener {
 
-    /** An event of {@code room} published by any node. */
-    void onRoomEvent(String room, ServerFrame event);
+    /**
+     * An event of {@code room} published by any node. {@code json} is its protocol encoding, made
+     * once by the publishing node and carried by the bus as is: a receiver sends these exact bytes
+     * to its clients rather than encoding the event again.
+     */
+    void onRoomEvent(String room, ServerFrame event, String json);
 
     /**
      * The bus lost its connection and subscriptions, and got them back: events published meanwhile

@@ -1,5 +1,6 @@
 package io.parley.server.cluster;
 
+import io.parley.protocol.FrameCodec;
 import io.parley.server.cluster.local.LocalBus;
 import io.parley.server.cluster.local.LocalPresence;
 import io.parley.server.cluster.local.LocalRegistry;
@@ -22,8 +23,8 @@ public class LocalClusterConfiguration {
 
     @Bean
     @ConditionalOnMissingBean(Bus.class)
-    Bus localBus(NodeIdentity node) {
-        return new LocalBus(node);
+    Bus localBus(NodeIdentity node, FrameCodec codec) {
+        return new LocalBus(node, codec);
     }
 
     @Bean

@@ -53,6 +53,11 @@ class RoomHubTests {
         return Messages.frame(m);
     }
 
+    /** Hands an event of room "r" to the hub as a bus does: with its JSON, encoded once by the publisher. */
+    private void publish(ServerFrame event) {
+        hub.onRoomEvent("r", event, new FrameCodec().encode(event));
+    }
+
     private List<Long> seqs(TestConnection connection) {
         List<Long> seqs = new ArrayList<>();
         for (String text : connection.written()) {
@@ -71,9 +76,9 @@ class RoomHubTests {
         StoredMessage second = log.commit("r");
         int readsBefore = log.rangeReads.get();
 
-        hub.onRoomEvent("r", frame(second));
+        publish(frame(second));
         assertThat(seqs(alice)).isEmpty();
-        hub.onRoomEvent("r", frame(first));
+        publish(frame(first));
 
         assertThat(seqs(alice)).containsExactly(1L, 2L);
         assertThat(log.rangeReads.get()).isEqualTo(readsBefore);
@@ -88,7 +93,7 @@ class RoomHubTests {
         log.commit("r");
         StoredMessage third = log.commit("r");
 
-        hub.onRoomEvent("r", frame(third));
+        publish(frame(third));
 
         await().atMost(Duration.ofSeconds(5)).until(() -> seqs(alice).size() == 3);
         assertThat(seqs(alice)).containsExactly(1L, 2L, 3L);
@@ -103,10 +108,10 @@ class RoomHubTests {
         StoredMessage first = log.commit("r");
         StoredMessage second = log.commit("r");
 
-        hub.onRoomEvent("r", frame(first));
-        hub.onRoomEvent("r", frame(first));
-        hub.onRoomEvent("r", frame(second));
-        hub.onRoomEvent("r", frame(first));
+        publish(frame(first));
+        publish(frame(first));
+        publish(frame(second));
+        publish(frame(first));
 
         assertThat(seqs(alice)).containsExactly(1L, 2L);
     }
@@ -118,7 +123,7 @@ class RoomHubTests {
         log.commit("r");
         log.commit("r");
         StoredMessage third = log.commit("r");
-        hub.onRoomEvent("r", frame(third));
+        publish(frame(third));
 
         hub.onResubscribed();
 
@@ -148,17 +153,20 @@ class RoomHubTests {
     }
 
     @Test
-    void eachMessageIsEncodedOnceAndTheSameTextGoesToEverySubscriber() {
+    void everySubscriberGetsThePublishersTextItselfNotAnotherEncoding() {
         hub(Duration.ofSeconds(10));
         TestConnection alice = subscribed("r");
         TestConnection bob = TestConnection.open("c2", "bob", "http-2");
         Subscription bobs = new Subscription(bob.connection(), "r");
         bobs.finishReplay(hub.subscribe(bobs));
+        ServerFrame.Message message = frame(log.commit("r"));
+        String published = new FrameCodec().encode(message);
 
-        hub.onRoomEvent("r", frame(log.commit("r")));
+        hub.onRoomEvent("r", message, published);
 
         assertThat(alice.written()).hasSize(1);
-        assertThat(alice.written().get(0)).isSameAs(bob.written().get(0));
+        assertThat(alice.written().get(0)).isSameAs(published);
+        assertThat(bob.written().get(0)).isSameAs(published);
     }
 
     @Test
@@ -169,7 +177,7 @@ class RoomHubTests {
         Subscription bobs = new Subscription(bob.connection(), "r");
         bobs.finishReplay(hub.subscribe(bobs));
 
-        hub.onRoomEvent("r", new ServerFrame.Typing("r", "alice"));
+        publish(new ServerFrame.Typing("r", "alice"));
 
         assertThat(alice.written()).isEmpty();
         assertThat(bob.written()).containsExactly(new FrameCodec().encode(new ServerFrame.Typing("r", "alice")));

@@ -3,6 +3,7 @@ package io.parley.server.cluster.local;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
+import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.Bus;
 import io.parley.server.cluster.BusListener;
@@ -27,8 +28,11 @@ public final class LocalBus implements Bus {
     private volatile @Nullable BusListener listener;
     private volatile @Nullable NodeEventListener nodeListener;
 
-    public LocalBus(NodeIdentity node) {
+    private final FrameCodec codec;
+
+    public LocalBus(NodeIdentity node, FrameCodec codec) {
         this.nodeId = node.id();
+        this.codec = codec;
     }
 
     @Override
@@ -45,7 +49,7 @@ public final class LocalBus implements Bus {
     public void publish(String room, ServerFrame event) {
         BusListener target = listener;
         if (target != null && rooms.contains(room)) {
-            target.onRoomEvent(room, event);
+            target.onRoomEvent(room, event, codec.encode(event));
         }
     }
 

@@ -140,12 +140,13 @@ public final class RedisBus implements Bus, DisposableBean {
 
     @Override
     public void publish(String room, ServerFrame event) {
+        String eventJson = codec.encode(event);
         BusListener local = listener;
         if (local != null) {
-            local.onRoomEvent(room, event);
+            local.onRoomEvent(room, event, eventJson);
         }
         metrics.published(event);
-        publish(keys.roomChannel(room), BusEnvelope.encode(codec, nodeId, System.currentTimeMillis(), event));
+        publish(keys.roomChannel(room), BusEnvelope.encode(codec.mapper(), nodeId, System.currentTimeMillis(), eventJson));
     }
 
     @Override
@@ -262,7 +263,7 @@ public final class RedisBus implements Bus, DisposableBean {
             if (room != null) {
                 BusListener target = listener;
                 if (target != null) {
-                    target.onRoomEvent(room, envelope.frame(codec.mapper()));
+                    target.onRoomEvent(room, envelope.frame(codec), envelope.event());
                 }
             } else {
                 NodeEventListener target = nodeListener;

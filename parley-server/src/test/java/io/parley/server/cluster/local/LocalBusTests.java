@@ -3,6 +3,7 @@ package io.parley.server.cluster.local;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.BusListener;
 import io.parley.server.cluster.NodeEvent;
@@ -13,11 +14,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 class LocalBusTests {
 
-    private final LocalBus bus = new LocalBus(new NodeIdentity("n1"));
+    private final LocalBus bus = new LocalBus(new NodeIdentity("n1"), new FrameCodec());
     private final List<String> received = new ArrayList<>();
 
     LocalBusTests() {
-        bus.listen((BusListener) (room, event) -> received.add(room + " " + event.getClass().getSimpleName()));
+        bus.listen((BusListener) (room, event, json) -> received.add(room + " " + event.getClass().getSimpleName() + " " + json));
         bus.listen(event -> received.add("node " + event));
     }
 
@@ -29,7 +30,7 @@ class LocalBusTests {
         bus.unsubscribe("r");
         bus.publish("r", new ServerFrame.Typing("r", "alice"));
 
-        assertThat(received).containsExactly("r Typing");
+        assertThat(received).containsExactly("r Typing {\"type\":\"typing\",\"room\":\"r\",\"user\":\"alice\"}");
     }
 
     @Test

@@ -19,16 +19,27 @@ class BusEnvelopeTests {
     private final JsonMapper json = JsonMapper.builder().build();
 
     @Test
-    void aRoomEventKeepsItsOriginTimeAndFrame() {
-        ServerFrame.Message message = new ServerFrame.Message("general", 7, "alice", "hi \"there\"", Instant.parse("2026-01-02T03:04:05.123456Z"),
+    void aRoomEventKeepsItsOriginTimeAndTheExactTextThePublisherEncoded() {
+        ServerFrame.Message message = new ServerFrame.Message("general", 7, "alice", "hi \"there\" {}", Instant.parse("2026-01-02T03:04:05.123456Z"),
                 UUID.randomUUID());
-        String payload = BusEnvelope.encode(codec, "node-\"1\"", 42, message);
+        String published = codec.encode(message);
+        String payload = BusEnvelope.encode(codec.mapper(), "node-\"1\"", 42, published);
 
         BusEnvelope envelope = BusEnvelope.decode(codec.mapper(), payload);
 
         assertThat(envelope.origin()).isEqualTo("node-\"1\"");
         assertThat(envelope.publishedAt()).isEqualTo(42);
-        assertThat(envelope.frame(codec.mapper())).isEqualTo(message);
+        assertThat(envelope.event()).isEqualTo(published);
+        assertThat(envelope.frame(codec)).isEqualTo(message);
+    }
+
+    @Test
+    void theEventIsCutOutWhereverItStandsAndWhateverItNests() {
+        String event = "{\"type\":\"presence\",\"room\":\"r\",\"online\":[\"a\",\"b\"],\"x\":{\"y\":{}}}";
+        BusEnvelope envelope = BusEnvelope.decode(json, "{\"event\":" + event + ",\"origin\":\"n2\",\"extra\":[1,{}],\"ts\":5}");
+        assertThat(envelope.event()).isEqualTo(event);
+        assertThat(envelope.origin()).isEqualTo("n2");
+        assertThat(envelope.publishedAt()).isEqualTo(5);
     }
 
     @Test
@@ -40,7 +51,7 @@ class BusEnvelopeTests {
 
     @Test
     void payloadsThatAreNotEnvelopesAreRefused() {
-        for (String payload : List.of("not json", "{}", "{\"origin\":\"n1\"}", "{\"origin\":1,\"event\":{}}")) {
+        for (String payload : List.of("not json", "[]", "{}", "{\"origin\":\"n1\"}", "{\"origin\":1,\"event\":{}}", "{\"origin\":\"n1\",\"event\":3}", "{\"origin\":\"n1\",\"event\":{")) {
             assertThatIllegalArgumentException().as(payload).isThrownBy(() -> BusEnvelope.decode(json, payload));
         }
     }
