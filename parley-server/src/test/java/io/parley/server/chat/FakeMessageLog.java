@@ -14,7 +14,7 @@ import io.parley.server.history.MessageLog;
 import io.parley.server.history.StoredMessage;
 import org.jspecify.annotations.Nullable;
 
-/** An in-memory {@link MessageLog} that counts its range reads. Thread-safe enough for one test thread plus the hub's. */
+/** An in-memory {@link MessageLog} that counts its range reads; appends commit at once, retries are idempotent. Thread-safe. */
 final class FakeMessageLog implements MessageLog {
 
     private final Map<String, List<StoredMessage>> rooms = new ConcurrentHashMap<>();
@@ -29,8 +29,16 @@ final class FakeMessageLog implements MessageLog {
     }
 
     @Override
-    public CompletableFuture<Appended> append(String room, String sender, UUID clientMsgId, String text) {
-        throw new UnsupportedOperationException();
+    public synchronized CompletableFuture<Appended> append(String room, String sender, UUID clientMsgId, String text) {
+        List<StoredMessage> log = rooms.computeIfAbsent(room, r -> new ArrayList<>());
+        for (StoredMessage existing : log) {
+            if (existing.sender().equals(sender) && existing.clientMsgId().equals(clientMsgId)) {
+                return CompletableFuture.completedFuture(new Appended(existing, true));
+            }
+        }
+        StoredMessage message = new StoredMessage(room, log.size() + 1, sender, text, Instant.now(), clientMsgId);
+        log.add(message);
+        return CompletableFuture.completedFuture(new Appended(message, false));
     }
 
     @Override
@@ -45,7 +53,9 @@ final class FakeMessageLog implements MessageLog {
     }
 
     @Override
-    public List<StoredMessage> before(String room, @Nullable Long beforeSeq, int limit) {
-        throw new UnsupportedOperationException();
+    public synchronized List<StoredMessage> before(String room, @Nullable Long beforeSeq, int limit) {
+        List<StoredMessage> log = rooms.getOrDefault(room, List.of());
+        int end = beforeSeq == null ? log.size() : (int) Math.min(beforeSeq - 1, log.size());
+        return List.copyOf(log.subList(Math.max(0, end - limit), end));
     }
 }

@@ -42,7 +42,7 @@ final class NativeSessionFake {
                         }
                         return null;
                     }
-                    throw new UnsupportedOperationException(method.toString());
+                    throw new AssertionError("the code under test called " + method + ", which this fake does not model");
                 });
         RemoteEndpoint.Basic basic = (RemoteEndpoint.Basic) Proxy.newProxyInstance(getClass().getClassLoader(),
                 new Class<?>[] {RemoteEndpoint.Basic.class}, (proxy, method, args) -> {
@@ -52,7 +52,7 @@ final class NativeSessionFake {
                         }
                         return null;
                     }
-                    throw new UnsupportedOperationException(method.toString());
+                    throw new AssertionError("the code under test called " + method + ", which this fake does not model");
                 });
         this.session = (Session) Proxy.newProxyInstance(getClass().getClassLoader(), new Class<?>[] {Session.class},
                 (proxy, method, args) -> switch (method.getName()) {

@@ -119,7 +119,7 @@ public final class TestDatabase implements AutoCloseable {
 
     private void requirePostgres() {
         if (engine != Engine.POSTGRESQL) {
-            throw new UnsupportedOperationException("only a PostgreSQL database can refuse connections");
+            throw new IllegalStateException("only a PostgreSQL database can refuse connections");
         }
     }
 
