@@ -64,6 +64,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         if (connection == null) {
             return;
         }
+        connection.inboundFrame();
         String ref = null;
         try {
             if (!connection.rateLimiter().tryAcquire()) {
