@@ -46,6 +46,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         Principal principal = session.getPrincipal();
         if (principal == null) {
             // The security filter refuses unauthenticated handshakes; this is a second line of defence.
+            connections.cancelReservation();
             session.close(new CloseStatus(CloseCodes.POLICY_VIOLATION, "not authenticated"));
             return;
         }
