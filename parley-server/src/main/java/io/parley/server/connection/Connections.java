@@ -8,7 +8,10 @@ import java.util.concurrent.ConcurrentHashMap;
 import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
-/** Every open connection of this node, by WebSocket session id. Thread-safe. */
+/**
+ * Every open connection of this node, by WebSocket session id: for drains, logouts and meters.
+ * Written at open and close only; an inbound frame never looks a connection up here. Thread-safe.
+ */
 @Component
 public class Connections {
 
@@ -20,10 +23,6 @@ public class Connections {
 
     @Nullable Connection remove(String id) {
         return byId.remove(id);
-    }
-
-    @Nullable Connection get(String id) {
-        return byId.get(id);
     }
 
     public int count() {
