@@ -75,6 +75,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             return;
         }
         Connection connection = open.connection();
+        connection.inboundFrame();
         String ref = null;
         try {
             if (!connection.rateLimiter().tryAcquire()) {
