@@ -92,6 +92,10 @@ class AdmissionIT {
         List<Handshake> outcomes = IntStream.range(0, 60).mapToObj(i -> attempt(users.get(i % 12))).toList();
 
         assertThat(outcomes.stream().filter(Handshake::opened)).hasSize(MAX);
+        MeterRegistry meters = node.bean(MeterRegistry.class);
+        assertThat(meters.get("parley.connections.open").gauge().value()).isEqualTo(MAX);
+        assertThat(meters.get("parley.connections.users").gauge().value()).isEqualTo(12);
+        assertThat(meters.get("process.files.open").gauge().value()).isGreaterThan(MAX);
         List<Handshake> refusedOnes = outcomes.stream().filter(h -> !h.opened()).toList();
         assertThat(refusedOnes).hasSize(10);
         refusedOnes.forEach(h -> assertRefused(h, 503, "unavailable"));
