@@ -1,18 +1,25 @@
 package io.parley.server.connection;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import io.parley.protocol.FrameCodec;
+import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
 import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
+import org.springframework.web.socket.server.HandshakeInterceptor;
 import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
 
 /**
- * Registers {@code /ws}. The handshake needs an authenticated HTTP session (Spring Security answers
- * 401 otherwise, before any upgrade) and, from a browser, an Origin that is this server's own or in
- * {@code parley.websocket.allowed-origins} (403 otherwise).
+ * Registers {@code /ws}. The handshake needs an authenticated HTTP session or a valid bearer token
+ * (Spring Security answers 401 otherwise, before any upgrade) and, for a cookie client, an Origin
+ * that is this server's own or in {@code parley.websocket.allowed-origins} (403 otherwise; see
+ * {@link CookieOriginCheck}). Other {@link HandshakeInterceptor} beans (the token package's) run
+ * after these, in their order.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
@@ -20,20 +27,29 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 
     private final ParleyWebSocketHandler handler;
     private final WebSocketProperties properties;
+    private final List<HandshakeInterceptor> extraInterceptors;
 
     WebSocketConfiguration(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
-            WebSocketProperties properties) {
+            WebSocketProperties properties, ObjectProvider<HandshakeInterceptor> extraInterceptors) {
         this.handler = new ParleyWebSocketHandler(frames, queues, connections, codec, properties);
         this.properties = properties;
+        this.extraInterceptors = extraInterceptors.orderedStream().toList();
     }
 
     @Override
     public void registerWebSocketHandlers(WebSocketHandlerRegistry registry) {
         HttpSessionHandshakeInterceptor httpSession = new HttpSessionHandshakeInterceptor();
         httpSession.setCopyAllAttributes(false);
+        // A bearer handshake must not create an HTTP session (nor a Spring Session key in Redis).
+        httpSession.setCreateSession(false);
+        List<HandshakeInterceptor> interceptors = new ArrayList<>();
+        interceptors.add(new CookieOriginCheck(properties.allowedOrigins()));
+        interceptors.add(httpSession);
+        interceptors.addAll(extraInterceptors);
         registry.addHandler(handler, "/ws")
-                .addInterceptors(httpSession)
-                .setAllowedOrigins(properties.allowedOrigins().toArray(String[]::new));
+                .addInterceptors(interceptors.toArray(HandshakeInterceptor[]::new))
+                // Spring's own Origin check lets everything through; CookieOriginCheck does the checking.
+                .setAllowedOriginPatterns("*");
     }
 
     @Bean
