@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -31,6 +32,7 @@ public class AccessTokens {
     private final TokenProperties properties;
     private final Clock clock;
 
+    @Autowired
     AccessTokens(JwtEncoder encoder, SigningKeys keys, TokenProperties properties) {
         this(encoder, keys, properties, Clock.systemUTC());
     }

@@ -3,12 +3,16 @@ package io.parley.server.support;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
@@ -38,6 +42,45 @@ public final class RawSocket implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .header("Origin", node.baseUrl());
         return new RawSocket(builder, URI.create(node.wsUrl()));
+    }
+
+    /** Opens {@code /ws} of {@code node} with {@code Authorization: Bearer accessToken}: no cookie, no Origin. */
+    public static RawSocket openWithBearer(ParleyNode node, String accessToken) {
+        return openWithBearer(node, accessToken, null);
+    }
+
+    /** As {@link #openWithBearer(ParleyNode, String)}, with an {@code Origin} header when not null. */
+    public static RawSocket openWithBearer(ParleyNode node, String accessToken, String origin) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + accessToken);
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        return new RawSocket(builder, URI.create(node.wsUrl()));
+    }
+
+    /**
+     * The HTTP status with which {@code node} refuses a handshake carrying {@code Authorization:
+     * <authorization>}; fails the test if the socket opens.
+     */
+    public static int refusedStatus(ParleyNode node, String authorization) {
+        try {
+            WebSocket opened = HttpClient.newHttpClient().newWebSocketBuilder()
+                    .connectTimeout(Duration.ofSeconds(5))
+                    .header("Authorization", authorization)
+                    .buildAsync(URI.create(node.wsUrl()), new WebSocket.Listener() { })
+                    .get(20, TimeUnit.SECONDS);
+            opened.abort();
+            throw new AssertionError("the handshake with " + authorization + " was upgraded");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw new AssertionError("handshake failed without an HTTP answer", e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError("no answer to the handshake", e);
+        }
     }
 
     private final class Listener implements WebSocket.Listener {
