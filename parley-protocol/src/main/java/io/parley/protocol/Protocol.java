@@ -18,6 +18,9 @@ public final class Protocol {
     /** Longest {@code ping} id. */
     public static final int MAX_PING_ID = 64;
 
+    /** Longest access token an {@code auth} frame may carry. */
+    public static final int MAX_TOKEN = 4096;
+
     private Protocol() {
     }
 }

@@ -19,7 +19,7 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
 /**
  * The {@code /ws} endpoint: authenticates the socket by its HTTP session's principal, gives it an
  * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
- * {@link FrameHandler}. A bad frame gets an {@code error} frame; the socket stays open. Nothing is
+ * {@link FrameHandler}, except {@code auth} frames, which go to the {@link CredentialWatch}. A bad frame gets an {@code error} frame; the socket stays open. Nothing is
  * ever written to the socket except through its queue.
  */
 public class ParleyWebSocketHandler extends TextWebSocketHandler {
@@ -31,9 +31,11 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
     private final Connections connections;
     private final FrameCodec codec;
     private final WebSocketProperties properties;
+    private final CredentialWatch credentials;
 
     public ParleyWebSocketHandler(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
-            WebSocketProperties properties) {
+            WebSocketProperties properties, CredentialWatch credentials) {
+        this.credentials = credentials;
         this.frames = frames;
         this.queues = queues;
         this.connections = connections;
@@ -55,6 +57,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
                 new FrameRateLimiter(properties.framesPerSecond(), properties.frameBurst()));
         connections.add(connection);
         log.debug("{} opened", connection);
+        credentials.onOpen(connection, principal);
         frames.onOpen(connection);
     }
 
@@ -71,7 +74,11 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             }
             ClientFrame frame = codec.decodeClient(message.getPayload());
             ref = frame instanceof ClientFrame.Send send ? send.clientMsgId().toString() : ClientFrame.typeOf(frame);
-            frames.onFrame(connection, frame);
+            if (frame instanceof ClientFrame.Auth auth) {
+                credentials.onAuth(connection, auth);
+            } else {
+                frames.onFrame(connection, frame);
+            }
         } catch (BadFrame bad) {
             reply(connection, bad.ref() != null || ref == null ? bad.toErrorFrame() : bad.withRef(ref).toErrorFrame());
         } catch (RuntimeException e) {
@@ -92,6 +99,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         if (connection != null) {
             connection.close(status);
             log.debug("{} closed with {}", connection, status);
+            credentials.onClose(connection);
             frames.onClose(connection);
         }
     }

@@ -30,8 +30,10 @@ class WebSocketConfiguration implements WebSocketConfigurer {
     private final List<HandshakeInterceptor> extraInterceptors;
 
     WebSocketConfiguration(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
-            WebSocketProperties properties, ObjectProvider<HandshakeInterceptor> extraInterceptors) {
-        this.handler = new ParleyWebSocketHandler(frames, queues, connections, codec, properties);
+            WebSocketProperties properties, ObjectProvider<HandshakeInterceptor> extraInterceptors,
+            ObjectProvider<CredentialWatch> credentials) {
+        this.handler = new ParleyWebSocketHandler(frames, queues, connections, codec, properties,
+                credentials.getIfAvailable(() -> CredentialWatch.NONE));
         this.properties = properties;
         this.extraInterceptors = extraInterceptors.orderedStream().toList();
     }

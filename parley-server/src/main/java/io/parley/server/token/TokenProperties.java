@@ -15,6 +15,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        issues a new one with a fresh lifetime
  * @param clockSkew tolerance when checking {@code exp} and {@code nbf} against this node's clock
  *        (default 30s): a token is accepted up to this long after it expired
+ * @param refreshNotice how long before its access token expires a token connection is sent a
+ *        {@code refresh} frame (default 60s); it is closed with 4001 at the expiry unless an
+ *        {@code auth} frame renewed it
  * @param issuer the {@code iss} claim written and required (default {@code parley})
  * @param jwkSet the signing keys as a JWK set (JSON, private EC P-256 keys, each with a {@code kid}),
  *        typically from the environment ({@code PARLEY_TOKENS_JWK_SET}); the first key signs, every
@@ -27,6 +30,7 @@ public record TokenProperties(
         @DefaultValue("15m") Duration accessLifetime,
         @DefaultValue("30d") Duration refreshLifetime,
         @DefaultValue("30s") Duration clockSkew,
+        @DefaultValue("60s") Duration refreshNotice,
         @DefaultValue("parley") String issuer,
         @Nullable String jwkSet,
         @Nullable Path jwkSetFile) {
@@ -35,8 +39,8 @@ public record TokenProperties(
         if (accessLifetime.isNegative() || accessLifetime.isZero() || refreshLifetime.compareTo(accessLifetime) < 0) {
             throw new IllegalArgumentException("parley.tokens.access-lifetime must be > 0 and refresh-lifetime >= access-lifetime");
         }
-        if (clockSkew.isNegative()) {
-            throw new IllegalArgumentException("parley.tokens.clock-skew must be >= 0");
+        if (clockSkew.isNegative() || refreshNotice.isNegative()) {
+            throw new IllegalArgumentException("parley.tokens.clock-skew and refresh-notice must be >= 0");
         }
     }
 }

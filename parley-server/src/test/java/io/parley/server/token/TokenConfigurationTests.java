@@ -25,7 +25,7 @@ class TokenConfigurationTests {
     private final ECKey newKey = StoredSigningKeys.generate();
 
     private static TokenProperties properties(String jwkSet, Path file) {
-        return new TokenProperties(Duration.ofMinutes(15), Duration.ofDays(30), Duration.ofSeconds(30), "parley", jwkSet, file);
+        return new TokenProperties(Duration.ofMinutes(15), Duration.ofDays(30), Duration.ofSeconds(30), Duration.ofSeconds(60), "parley", jwkSet, file);
     }
 
     private SigningKeys keys(ECKey... keys) throws IOException {
