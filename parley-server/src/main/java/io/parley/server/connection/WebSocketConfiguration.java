@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.parley.protocol.FrameCodec;
+import io.parley.protocol.Protocol;
 import org.springframework.beans.factory.ObjectProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
@@ -12,6 +13,7 @@ import org.springframework.web.socket.config.annotation.WebSocketConfigurer;
 import org.springframework.web.socket.config.annotation.WebSocketHandlerRegistry;
 import org.springframework.web.socket.server.standard.ServletServerContainerFactoryBean;
 import org.springframework.web.socket.server.HandshakeInterceptor;
+import org.springframework.web.socket.server.support.DefaultHandshakeHandler;
 import org.springframework.web.socket.server.support.HttpSessionHandshakeInterceptor;
 
 /**
@@ -48,7 +50,11 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         interceptors.add(new CookieOriginCheck(properties.allowedOrigins()));
         interceptors.add(httpSession);
         interceptors.addAll(extraInterceptors);
+        // A browser offering its token as a subprotocol gets parley.v1 selected, never the token.
+        DefaultHandshakeHandler handshake = new DefaultHandshakeHandler();
+        handshake.setSupportedProtocols(Protocol.SUBPROTOCOL);
         registry.addHandler(handler, "/ws")
+                .setHandshakeHandler(handshake)
                 .addInterceptors(interceptors.toArray(HandshakeInterceptor[]::new))
                 // Spring's own Origin check lets everything through; CookieOriginCheck does the checking.
                 .setAllowedOriginPatterns("*");

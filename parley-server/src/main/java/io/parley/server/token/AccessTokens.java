@@ -4,7 +4,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.security.oauth2.jose.jws.SignatureAlgorithm;
 import org.springframework.security.oauth2.jwt.JwsHeader;
 import org.springframework.security.oauth2.jwt.Jwt;
@@ -30,18 +29,12 @@ public class AccessTokens {
     private final JwtEncoder encoder;
     private final SigningKeys keys;
     private final TokenProperties properties;
-    private final Clock clock;
+    private final Clock clock = Clock.systemUTC();
 
-    @Autowired
     AccessTokens(JwtEncoder encoder, SigningKeys keys, TokenProperties properties) {
-        this(encoder, keys, properties, Clock.systemUTC());
-    }
-
-    AccessTokens(JwtEncoder encoder, SigningKeys keys, TokenProperties properties, Clock clock) {
         this.encoder = encoder;
         this.keys = keys;
         this.properties = properties;
-        this.clock = clock;
     }
 
     /** A new access token for {@code user}, issued within refresh-token family {@code family}. */

@@ -9,10 +9,10 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.stereotype.Repository;
 import org.springframework.transaction.annotation.Transactional;
@@ -33,17 +33,11 @@ public class RefreshTokens {
 
     private final JdbcClient jdbc;
     private final TokenProperties properties;
-    private final Clock clock;
+    private final Clock clock = Clock.systemUTC();
 
-    @Autowired
     RefreshTokens(JdbcClient jdbc, TokenProperties properties) {
-        this(jdbc, properties, Clock.systemUTC());
-    }
-
-    RefreshTokens(JdbcClient jdbc, TokenProperties properties, Clock clock) {
         this.jdbc = jdbc;
         this.properties = properties;
-        this.clock = clock;
     }
 
     /** A refresh token as handed to a client: its value, family and expiry. */
@@ -104,6 +98,17 @@ public class RefreshTokens {
             revokeFamily(row.family());
             return new Rotation.Reused(row.user(), row.family());
         });
+    }
+
+    /** Revokes every live family of {@code user}; returns their ids (to close their sockets). */
+    @Transactional
+    public List<String> revokeAll(String user) {
+        List<String> families = jdbc.sql("SELECT DISTINCT family FROM refresh_tokens WHERE username = ? AND revoked_at IS NULL")
+                .param(user)
+                .query(String.class)
+                .list();
+        families.forEach(this::revokeFamily);
+        return families;
     }
 
     private void revokeFamily(String family) {

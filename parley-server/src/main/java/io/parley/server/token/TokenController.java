@@ -23,7 +23,8 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * {@code POST /api/tokens} (username and password in the body, or a logged-in HTTP session with its
- * CSRF token), {@code POST /api/tokens/refresh} and {@code POST /api/tokens/revoke}. Issuing creates
+ * CSRF token), {@code POST /api/tokens/refresh}, {@code POST /api/tokens/revoke} and
+ * {@code POST /api/tokens/revoke-all} (authenticated). Issuing creates
  * no HTTP session. An access token cannot mint tokens: a stolen one dies at its expiry.
  */
 @RestController
@@ -75,6 +76,21 @@ class TokenController {
     ResponseEntity<Void> revoke(@Valid @RequestBody RefreshRequest request) {
         refreshTokens.revoke(String.valueOf(request.refreshToken()))
                 .ifPresent(revoked -> sessionEnded.httpSessionEnded(revoked.user(), TokenSessions.of(revoked.family())));
+        return ResponseEntity.noContent().build();
+    }
+
+    /**
+     * Signs the caller out everywhere: every token login of the authenticated user (session or
+     * bearer) is revoked and its sockets closed with 1008 on every node. The primitive an admin
+     * action would call for another user. 204.
+     */
+    @PostMapping("/api/tokens/revoke-all")
+    ResponseEntity<Void> revokeAll(Authentication current) {
+        String user = current.getName();
+        for (String family : refreshTokens.revokeAll(user)) {
+            sessionEnded.httpSessionEnded(user, TokenSessions.of(family));
+        }
+        log.info("Every token login of {} revoked", user);
         return ResponseEntity.noContent().build();
     }
 

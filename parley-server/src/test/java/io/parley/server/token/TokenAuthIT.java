@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
 import io.parley.protocol.CloseCodes;
@@ -139,6 +140,18 @@ class TokenAuthIT {
     }
 
     @Test
+    void aBrowserOffersItsTokenAsASubprotocolAndTheServerSelectsParleyV1NeverTheToken() {
+        String access = tokens.signedUp(base, "brenda", PASSWORD).field("accessToken");
+        try (RawSocket socket = RawSocket.openWithSubprotocol(node, access, "http://elsewhere.example")) {
+            assertThat(socket.await("welcome").path("user").asString()).isEqualTo("brenda");
+            assertThat(socket.subprotocol()).isEqualTo("parley.v1");
+        }
+        assertThat(RawSocket.refusedStatus(node, builder -> builder.subprotocols("parley.v1", "bearer." + forged.expired("brenda"))))
+                .isEqualTo(401);
+        assertThat(RawSocket.refusedStatus(node, builder -> builder.subprotocols("parley.v1"))).isEqualTo(401);
+    }
+
+    @Test
     void expiredTamperedWrongKeyUnsignedAndNotYetValidTokensNeverUpgrade() {
         new Browser().signup(base, "yuri", PASSWORD);
         assertThat(RawSocket.refusedStatus(node, "Bearer " + forged.expired("yuri"))).as("expired").isEqualTo(401);
@@ -192,6 +205,29 @@ class TokenAuthIT {
             assertError(tokens.refresh(base, issued.field("refreshToken")), 401, "invalid_refresh_token");
             assertThat(tokens.revoke(base, issued.field("refreshToken")).status()).isEqualTo(204);
             assertThat(tokens.revoke(base, "never-issued").status()).isEqualTo(204);
+        }
+    }
+
+    @Test
+    void revokeAllEndsEveryTokenLoginOfTheUserAndLeavesItsCookieSession() {
+        Browser.Response phone = tokens.signedUp(base, "gus", PASSWORD);
+        Browser.Response laptop = tokens.issue(base, "gus", PASSWORD);
+        Browser browser = new Browser().loggedIn(base, "gus", PASSWORD);
+        try (RawSocket onPhone = RawSocket.openWithBearer(node, phone.field("accessToken"));
+                RawSocket onLaptop = RawSocket.openWithBearer(node, laptop.field("accessToken"));
+                RawSocket inBrowser = RawSocket.open(node, browser)) {
+            List.of(onPhone, onLaptop, inBrowser).forEach(socket -> socket.await("welcome"));
+
+            assertThat(tokens.post(base + "/api/tokens/revoke-all", "", phone.field("accessToken")).status()).isEqualTo(204);
+
+            assertThat(onPhone.closed()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(CloseCodes.POLICY_VIOLATION);
+            assertThat(onLaptop.closed()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(CloseCodes.POLICY_VIOLATION);
+            assertError(tokens.refresh(base, phone.field("refreshToken")), 401, "invalid_refresh_token");
+            assertError(tokens.refresh(base, laptop.field("refreshToken")), 401, "invalid_refresh_token");
+            inBrowser.send("{\"type\":\"ping\",\"id\":\"cookie\"}");
+            inBrowser.await("pong", "id", "cookie");
+            // Neither a bearer token nor a session: refused (by the CSRF check, which comes first).
+            assertError(tokens.post(base + "/api/tokens/revoke-all", "", null), 403, "csrf");
         }
     }
 
