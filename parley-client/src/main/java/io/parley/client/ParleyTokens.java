@@ -77,16 +77,8 @@ public final class ParleyTokens implements AutoCloseable {
     /** As {@link #login(URI, String, String)}, over a shared HTTP client and scheduler. */
     public static ParleyTokens login(URI baseUri, String username, String password, HttpClient http, Duration requestTimeout,
             ScheduledExecutorService scheduler) {
-        HttpRequest request = post(baseUri, "/api/tokens", Map.of("username", username, "password", password), requestTimeout);
-        HttpResponse<String> response;
-        try {
-            response = http.send(request, HttpResponse.BodyHandlers.ofString());
-        } catch (IOException e) {
-            throw new UncheckedIOException("POST /api/tokens failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new InterruptedIOException("POST /api/tokens interrupted"));
-        }
+        HttpResponse<String> response = send(http, post(baseUri, "/api/tokens", Map.of("username", username, "password", password),
+                requestTimeout));
         JsonMapper json = new FrameCodec().mapper();
         ParleyTokens tokens = new ParleyTokens(baseUri, username, http, requestTimeout, scheduler, pair(json, "POST /api/tokens", response));
         tokens.scheduleRefresh();
@@ -189,17 +181,10 @@ public final class ParleyTokens implements AutoCloseable {
     /** {@code POST /api/tokens/revoke}: ends this login on the server (its sockets close with 1008); stops refreshing. */
     public void revoke() {
         close();
-        try {
-            HttpResponse<String> response = http.send(post(baseUri, "/api/tokens/revoke", Map.of("refreshToken", pair.refreshToken()),
-                    requestTimeout), HttpResponse.BodyHandlers.ofString());
-            if (response.statusCode() / 100 != 2) {
-                throw ParleyHttp.failure(json, "POST /api/tokens/revoke", response);
-            }
-        } catch (IOException e) {
-            throw new UncheckedIOException("POST /api/tokens/revoke failed: " + e.getMessage(), e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new UncheckedIOException(new InterruptedIOException("POST /api/tokens/revoke interrupted"));
+        HttpResponse<String> response = send(http, post(baseUri, "/api/tokens/revoke", Map.of("refreshToken", pair.refreshToken()),
+                requestTimeout));
+        if (response.statusCode() / 100 != 2) {
+            throw ParleyHttp.failure(json, "POST /api/tokens/revoke", response);
         }
     }
 
@@ -209,6 +194,18 @@ public final class ParleyTokens implements AutoCloseable {
         closed = true;
         if (timer != null) {
             timer.cancel(false);
+        }
+    }
+
+    private static HttpResponse<String> send(HttpClient http, HttpRequest request) {
+        String name = request.method() + " " + request.uri().getPath();
+        try {
+            return http.send(request, HttpResponse.BodyHandlers.ofString());
+        } catch (IOException e) {
+            throw new UncheckedIOException(name + " failed: " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new UncheckedIOException(new InterruptedIOException(name + " interrupted"));
         }
     }
 

@@ -4,7 +4,6 @@ import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
@@ -18,8 +17,8 @@ import io.parley.client.ParleyClient;
 import io.parley.client.ParleyHttp;
 import io.parley.client.ParleyTokens;
 import io.parley.protocol.ServerFrame;
-import io.parley.server.support.ClusterServices;
 import io.parley.server.support.ParleyNode;
+import io.parley.server.support.TwoNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,30 +35,25 @@ class TokenClientClusterIT {
 
     private static final Duration LIFETIME = Duration.ofSeconds(6);
 
-    static ClusterServices services;
+    static TwoNodes cluster;
     static ParleyNode nodeA;
     static ParleyNode nodeB;
 
     @BeforeAll
     static void start() {
-        services = new ClusterServices();
-        Map<String, String> properties = new HashMap<>(services.nodeProperties());
-        properties.put("parley.tokens.access-lifetime", LIFETIME.toSeconds() + "s");
-        properties.put("parley.tokens.refresh-notice", "3s");
-        properties.put("parley.websocket.frames-per-second", "1000");
-        nodeA = ParleyNode.start(properties);
-        nodeB = ParleyNode.start(properties);
+        cluster = TwoNodes.start(Map.of(
+                "parley.tokens.access-lifetime", LIFETIME.toSeconds() + "s",
+                "parley.tokens.refresh-notice", "3s",
+                "parley.websocket.frames-per-second", "1000"));
+        nodeA = cluster.a();
+        nodeB = cluster.b();
     }
 
     @AfterAll
     static void stop() {
-        if (nodeB != null) {
-            nodeB.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (nodeA != null) {
-            nodeA.close();
-        }
-        services.close();
     }
 
     private static ParleyTokens tokens(ParleyNode node, String user) {

@@ -1,7 +1,9 @@
 package io.parley.server.token;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.lettuce.core.ScanArgs;
 import io.lettuce.core.ScanIterator;
@@ -11,6 +13,7 @@ import io.parley.server.support.ClusterServices;
 import io.parley.server.support.ParleyNode;
 import io.parley.server.support.RawSocket;
 import io.parley.server.support.TokenClient;
+import io.parley.server.support.TwoNodes;
 import org.awaitility.Awaitility;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -28,6 +31,7 @@ class TokenClusterIT {
 
     private static final String PASSWORD = "correct horse";
 
+    static TwoNodes cluster;
     static ClusterServices services;
     static ParleyNode nodeA;
     static ParleyNode nodeB;
@@ -35,25 +39,22 @@ class TokenClusterIT {
 
     @BeforeAll
     static void start() {
-        services = new ClusterServices();
-        nodeA = ParleyNode.start(services.nodeProperties());
-        nodeB = ParleyNode.start(services.nodeProperties());
+        cluster = TwoNodes.start(Map.of());
+        services = cluster.services();
+        nodeA = cluster.a();
+        nodeB = cluster.b();
     }
 
     @AfterAll
     static void stop() {
-        if (nodeB != null) {
-            nodeB.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (nodeA != null) {
-            nodeA.close();
-        }
-        services.close();
     }
 
     private static List<String> sessionKeys() {
         ScanIterator<String> keys = ScanIterator.scan(services.redis(), ScanArgs.Builder.matches(services.prefix() + ":session:*").limit(500));
-        List<String> found = new java.util.ArrayList<>();
+        List<String> found = new ArrayList<>();
         keys.forEachRemaining(found::add);
         return found;
     }
