@@ -14,6 +14,8 @@ public final class Connection {
     private final @Nullable String httpSessionId;
     private final OutboundQueue outbound;
     private final FrameRateLimiter rateLimiter;
+    /** Whether a frame arrived since {@link #takeInboundActivity()} last asked. */
+    private volatile boolean inbound;
 
     Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter) {
         this.id = id;
@@ -51,6 +53,22 @@ public final class Connection {
     /** Writes what is queued, then closes (graceful drain). */
     public void closeAfterFlush(CloseStatus status) {
         outbound.closeAfterFlush(status);
+    }
+
+    /** Notes that a frame arrived from the client; called by the handler for every inbound frame. */
+    void inboundFrame() {
+        if (!inbound) {
+            inbound = true;
+        }
+    }
+
+    /** Whether a frame arrived since the last call; clears the mark. For the HTTP session's keep-alive. */
+    public boolean takeInboundActivity() {
+        boolean was = inbound;
+        if (was) {
+            inbound = false;
+        }
+        return was;
     }
 
     OutboundQueue outbound() {

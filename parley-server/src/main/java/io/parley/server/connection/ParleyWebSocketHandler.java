@@ -19,8 +19,13 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
 /**
  * The {@code /ws} endpoint: authenticates the socket by its HTTP session's principal, gives it an
  * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
- * {@link FrameHandler}, except {@code auth} frames, which go to the {@link CredentialWatch}. A bad frame gets an {@code error} frame; the socket stays open. Nothing is
- * ever written to the socket except through its queue.
+ * connection's {@link ConnectionHandler}, except {@code auth} frames, which go to the
+ * {@link CredentialWatch}. A bad frame gets an {@code error} frame; the socket stays
+ * open. Nothing is ever written to the socket except through its queue.
+ *
+ * <p>The state of a connection is one {@link Open} object, created at open and kept in the session's
+ * own attributes: an inbound frame costs no look-up in a node-wide map ({@link Connections} is
+ * touched at open and close only).
  */
 public class ParleyWebSocketHandler extends TextWebSocketHandler {
 
@@ -32,6 +37,13 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
     private final FrameCodec codec;
     private final WebSocketProperties properties;
     private final CredentialWatch credentials;
+
+    /** The session attribute that holds the connection's {@link Open}. */
+    private static final String OPEN = ParleyWebSocketHandler.class.getName() + ".open";
+
+    /** A connection and the handler of its frames. */
+    private record Open(Connection connection, ConnectionHandler handler) {
+    }
 
     public ParleyWebSocketHandler(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
             WebSocketProperties properties, CredentialWatch credentials) {
@@ -48,6 +60,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         Principal principal = session.getPrincipal();
         if (principal == null) {
             // The security filter refuses unauthenticated handshakes; this is a second line of defence.
+            connections.cancelReservation();
             session.close(new CloseStatus(CloseCodes.POLICY_VIOLATION, "not authenticated"));
             return;
         }
@@ -58,15 +71,16 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         connections.add(connection);
         log.debug("{} opened", connection);
         credentials.onOpen(connection, principal);
-        frames.onOpen(connection);
+        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection)));
     }
 
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
-        Connection connection = connections.get(session.getId());
-        if (connection == null) {
+        if (!(session.getAttributes().get(OPEN) instanceof Open open)) {
             return;
         }
+        Connection connection = open.connection();
+        connection.inboundFrame();
         String ref = null;
         try {
             if (!connection.rateLimiter().tryAcquire()) {
@@ -77,7 +91,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             if (frame instanceof ClientFrame.Auth auth) {
                 credentials.onAuth(connection, auth);
             } else {
-                frames.onFrame(connection, frame);
+                open.handler().onFrame(frame);
             }
         } catch (BadFrame bad) {
             reply(connection, bad.ref() != null || ref == null ? bad.toErrorFrame() : bad.withRef(ref).toErrorFrame());
@@ -95,12 +109,13 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        Connection connection = connections.remove(session.getId());
-        if (connection != null) {
+        if (session.getAttributes().remove(OPEN) instanceof Open open) {
+            Connection connection = open.connection();
+            connections.remove(connection.id());
             connection.close(status);
             log.debug("{} closed with {}", connection, status);
             credentials.onClose(connection);
-            frames.onClose(connection);
+            open.handler().onClose();
         }
     }
 

@@ -1,6 +1,8 @@
 package io.parley.server.connection;
 
 import org.apache.catalina.connector.Connector;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
 import org.springframework.context.annotation.Bean;
@@ -9,15 +11,25 @@ import org.springframework.util.unit.DataSize;
 
 /**
  * Applies {@link ConnectionProperties} to Tomcat's connector: the accepted sockets' kernel send
- * buffer ({@code socket.txBufSize}, which Tomcat sets on each socket it accepts).
+ * buffer ({@code socket.txBufSize}, which Tomcat sets on each socket it accepts), and a connection
+ * limit that agrees with Parley's ({@link Admission#containerMaxConnections}): Tomcat's default of
+ * 8,192 would leave connection 8,193 onwards hanging in the accept queue with no answer, and a
+ * limit above the descriptors left would make {@code accept} fail with "Too many open files".
+ * {@code server.tomcat.max-connections}, when set, wins.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(Connector.class)
 class TomcatSocketConfiguration {
 
     @Bean
-    TomcatConnectorCustomizer parleySocketCustomizer(ConnectionProperties properties) {
+    TomcatConnectorCustomizer parleySocketCustomizer(ConnectionProperties properties,
+            @Value("${server.tomcat.max-connections:#{null}}") @Nullable Integer configuredMaxConnections) {
         return connector -> {
+            int maxConnections = configuredMaxConnections != null ? configuredMaxConnections
+                    : Admission.containerMaxConnections(FileDescriptors.limit());
+            if (!connector.setProperty("maxConnections", Integer.toString(maxConnections))) {
+                throw new IllegalStateException("Tomcat's connector refused maxConnections");
+            }
             DataSize sendBuffer = properties.socketSendBuffer();
             if (sendBuffer != null && !connector.setProperty("socket.txBufSize", Long.toString(sendBuffer.toBytes()))) {
                 throw new IllegalStateException("Tomcat's connector refused socket.txBufSize");

@@ -6,6 +6,8 @@ import java.util.List;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Protocol;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
+import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.web.socket.config.annotation.EnableWebSocket;
@@ -20,8 +22,9 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
  * Registers {@code /ws}. The handshake needs an authenticated HTTP session or a valid bearer token
  * (Spring Security answers 401 otherwise, before any upgrade) and, for a cookie client, an Origin
  * that is this server's own or in {@code parley.websocket.allowed-origins} (403 otherwise; see
- * {@link CookieOriginCheck}). Other {@link HandshakeInterceptor} beans (the token package's) run
- * after these, in their order.
+ * {@link CookieOriginCheck}). Admission control comes first ({@link AdmissionFilter}: 503 when the
+ * node is full), the per-user cap after authentication ({@link UserConnectionLimit}: 429). Other
+ * {@link HandshakeInterceptor} beans (the token package's) run after these, in their order.
  */
 @Configuration(proxyBeanMethods = false)
 @EnableWebSocket
@@ -29,14 +32,16 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 
     private final ParleyWebSocketHandler handler;
     private final WebSocketProperties properties;
+    private final UserConnectionLimit userLimit;
     private final List<HandshakeInterceptor> extraInterceptors;
 
     WebSocketConfiguration(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
-            WebSocketProperties properties, ObjectProvider<HandshakeInterceptor> extraInterceptors,
-            ObjectProvider<CredentialWatch> credentials) {
+            WebSocketProperties properties, Admission admission, ConnectionProperties connectionProperties,
+            ObjectProvider<HandshakeInterceptor> extraInterceptors, ObjectProvider<CredentialWatch> credentials) {
         this.handler = new ParleyWebSocketHandler(frames, queues, connections, codec, properties,
                 credentials.getIfAvailable(() -> CredentialWatch.NONE));
         this.properties = properties;
+        this.userLimit = new UserConnectionLimit(admission, connectionProperties);
         this.extraInterceptors = extraInterceptors.orderedStream().toList();
     }
 
@@ -48,6 +53,7 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         httpSession.setCreateSession(false);
         List<HandshakeInterceptor> interceptors = new ArrayList<>();
         interceptors.add(new CookieOriginCheck(properties.allowedOrigins()));
+        interceptors.add(userLimit);
         interceptors.add(httpSession);
         interceptors.addAll(extraInterceptors);
         // A browser offering its token as a subprotocol gets parley.v1 selected, never the token.
@@ -58,6 +64,16 @@ class WebSocketConfiguration implements WebSocketConfigurer {
                 .addInterceptors(interceptors.toArray(HandshakeInterceptor[]::new))
                 // Spring's own Origin check lets everything through; CookieOriginCheck does the checking.
                 .setAllowedOriginPatterns("*");
+    }
+
+    /** Before Spring Security ({@code SecurityFilterProperties.DEFAULT_FILTER_ORDER}): a refusal costs no session look-up. */
+    @Bean
+    FilterRegistrationBean<AdmissionFilter> admissionFilter(Admission admission, ConnectionProperties connectionProperties) {
+        FilterRegistrationBean<AdmissionFilter> registration =
+                new FilterRegistrationBean<>(new AdmissionFilter(admission, connectionProperties));
+        registration.addUrlPatterns("/ws");
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+        return registration;
     }
 
     @Bean

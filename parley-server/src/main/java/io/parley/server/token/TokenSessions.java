@@ -5,7 +5,7 @@ package io.parley.server.token;
  * so that it can never equal an HTTP session id. Revoking a family ends that session, which closes
  * its sockets on every node exactly as a logout does (see {@link io.parley.server.connection.HttpSessionEnded}).
  */
-final class TokenSessions {
+public final class TokenSessions {
 
     private static final String PREFIX = "token:";
 
@@ -14,5 +14,10 @@ final class TokenSessions {
 
     static String of(String family) {
         return PREFIX + family;
+    }
+
+    /** Whether a connection's session id is a token login's, not an HTTP session's (none to look up in the session store). */
+    public static boolean isToken(String sessionId) {
+        return sessionId.startsWith(PREFIX);
     }
 }

@@ -44,13 +44,14 @@ final class SlowClients {
     private SlowClients() {
     }
 
-    /** A standalone node in {@code dataDir} with no inbound rate limit to speak of, and {@code properties}. */
+    /** A standalone node in {@code dataDir} with no inbound rate limit or per-user socket cap to speak of, and {@code properties}. */
     static ParleyNode node(Path dataDir, Map<String, String> properties) {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("parley.data-dir", dataDir.toString());
         all.put("parley.websocket.frames-per-second", "100000");
         all.put("parley.websocket.frame-burst", "100000");
         all.put("parley.connections.socket-send-buffer", SOCKET_SEND_BUFFER.toBytes() + "B");
+        all.put("parley.connections.max-per-user", "1000"); // one user's many sockets stand for many users
         all.putAll(properties);
         return ParleyNode.start(all);
     }

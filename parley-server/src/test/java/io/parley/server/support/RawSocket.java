@@ -2,12 +2,14 @@ package io.parley.server.support;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
@@ -16,6 +18,7 @@ import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -37,11 +40,45 @@ public final class RawSocket implements AutoCloseable {
 
     /** Opens {@code /ws} of {@code node} with the browser's cookies and the node's own Origin. */
     public static RawSocket open(ParleyNode node, Browser browser) {
+        return open(node.baseUrl(), browser);
+    }
+
+    /** Opens {@code /ws} of the node at {@code baseUrl} ({@code http://host:port}) with the browser's cookies and that Origin. */
+    public static RawSocket open(String baseUrl, Browser browser) {
         HttpClient client = HttpClient.newBuilder().cookieHandler(browser.cookieManager()).build();
         WebSocket.Builder builder = client.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .header("Origin", node.baseUrl());
-        return new RawSocket(builder, URI.create(node.wsUrl()));
+                .header("Origin", baseUrl);
+        return new RawSocket(builder, URI.create(baseUrl.replaceFirst("^http", "ws") + "/ws"));
+    }
+
+    /** The outcome of a handshake: an open socket, or the HTTP response that refused the upgrade. */
+    public record Handshake(@Nullable RawSocket socket, @Nullable HttpResponse<?> refusal) {
+
+        public boolean opened() {
+            return socket != null;
+        }
+
+        public int status() {
+            return refusal != null ? refusal.statusCode() : 101;
+        }
+    }
+
+    /** Like {@link #open}, but a refused handshake is an outcome, not a failure. */
+    public static Handshake attempt(ParleyNode node, Browser browser) {
+        return attempt(node.baseUrl(), browser);
+    }
+
+    /** Like {@link #open(String, Browser)}, but a refused handshake is an outcome, not a failure. */
+    public static Handshake attempt(String baseUrl, Browser browser) {
+        try {
+            return new Handshake(open(baseUrl, browser), null);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                return new Handshake(null, refused.getResponse());
+            }
+            throw e;
+        }
     }
 
     /** Opens {@code /ws} of {@code node} with {@code Authorization: Bearer accessToken}: no cookie, no Origin. */

@@ -42,7 +42,9 @@ class TokenExpiryIT {
     @BeforeAll
     static void start() {
         node = ParleyNode.start(Map.of("parley.data-dir", dataDir.toString(), "spring.data.redis.url", "redis://127.0.0.1:1",
-                "parley.tokens.access-lifetime", LIFETIME.toSeconds() + "s", "parley.tokens.refresh-notice", "4s"));
+                "parley.tokens.access-lifetime", LIFETIME.toSeconds() + "s", "parley.tokens.refresh-notice", "4s",
+                // HTTP-session checks every second: a token socket, which has no HTTP session, must not be closed by them.
+                "parley.session.check-interval", "1s"));
         base = node.baseUrl();
     }
 
