@@ -4,7 +4,9 @@ import java.lang.System.Logger.Level;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.time.Duration;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import java.util.UUID;
@@ -89,8 +91,38 @@ public final class ParleyClient implements AutoCloseable {
         Transport transport = builder.transport != null ? builder.transport
                 : new JdkWebSocketTransport(builder.httpClient != null ? builder.httpClient : SharedResources.httpClient());
         this.loop = new SerialExecutor(scheduler);
-        this.connection = new ResumableConnection(options, builder.cookies, transport, scheduler, loop,
+        Supplier<@Nullable String> cookies = builder.cookies;
+        ParleyTokens tokens = builder.tokens;
+        this.connection = new ResumableConnection(options, () -> handshakeHeaders(cookies.get(), tokens), transport, scheduler, loop,
                 new Backoff(options.backoffBase(), options.backoffMax(), builder.random), builder.nanoTime, listeners);
+        if (tokens != null) {
+            tokens.onRefreshed(this::authenticate);
+            onFrame(frame -> {
+                if (frame instanceof ServerFrame.Refresh refresh) {
+                    tokens.refreshBefore(refresh.expiresAt());
+                }
+            });
+        }
+    }
+
+    private static Map<String, String> handshakeHeaders(@Nullable String cookie, @Nullable ParleyTokens tokens) {
+        Map<String, String> headers = new LinkedHashMap<>();
+        if (cookie != null && !cookie.isEmpty()) {
+            headers.put("Cookie", cookie);
+        }
+        if (tokens != null) {
+            headers.put("Authorization", "Bearer " + tokens.accessToken());
+        }
+        return headers;
+    }
+
+    /**
+     * Presents {@code accessToken} on the current connection ({@code auth} frame), so that it
+     * outlives its previous token; dropped when not connected, since every handshake carries the
+     * newest token anyway. Called by {@link ParleyTokens} when a client was built with it.
+     */
+    public void authenticate(String accessToken) {
+        loop.execute(() -> connection.authenticate(accessToken));
     }
 
     /** A builder for a client of the server at {@code baseUri} (its HTTP origin, such as {@code http://127.0.0.1:8080}). */
@@ -283,6 +315,7 @@ public final class ParleyClient implements AutoCloseable {
         private Duration stableAfter = ParleyClientOptions.DEFAULT_STABLE_AFTER;
         private Duration heartbeat = ParleyClientOptions.DEFAULT_HEARTBEAT;
         private Supplier<@Nullable String> cookies = () -> null;
+        private @Nullable ParleyTokens tokens;
         private @Nullable HttpClient httpClient;
         private @Nullable ScheduledExecutorService scheduler;
         private @Nullable Transport transport;
@@ -299,6 +332,16 @@ public final class ParleyClient implements AutoCloseable {
          */
         public Builder cookies(Supplier<@Nullable String> cookieHeader) {
             this.cookies = cookieHeader;
+            return this;
+        }
+
+        /**
+         * Authenticates with access tokens: every handshake carries {@code Authorization: Bearer}
+         * with the newest one, the server's {@code refresh} frame makes {@code tokens} refresh, and
+         * each new token is presented on the open connection. {@link ParleyTokens#clientBuilder()} sets it.
+         */
+        public Builder tokens(ParleyTokens tokens) {
+            this.tokens = tokens;
             return this;
         }
 

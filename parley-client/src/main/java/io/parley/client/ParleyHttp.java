@@ -122,6 +122,14 @@ public final class ParleyHttp {
         }
     }
 
+    /**
+     * Logs in with tokens ({@code POST /api/tokens}): no session, no cookie; the returned tokens
+     * refresh themselves and build clients that authenticate with them. The way for a program to log in.
+     */
+    public ParleyTokens loginWithTokens(String username, String password) {
+        return ParleyTokens.login(baseUri, username, password, http, requestTimeout, SharedResources.scheduler());
+    }
+
     /** A {@link ParleyClient} builder for the same server, handing it this user's cookies on every connect. */
     public ParleyClient.Builder clientBuilder() {
         return ParleyClient.builder(baseUri).cookies(this::cookieHeader);
@@ -141,7 +149,7 @@ public final class ParleyHttp {
             response = exchange(method, path, body, true);
         }
         if (response.statusCode() / 100 != 2) {
-            throw failure(method + " " + path, response);
+            throw failure(json, method + " " + path, response);
         }
         return parse(response.body());
     }
@@ -180,7 +188,8 @@ public final class ParleyHttp {
         }
     }
 
-    private ParleyHttpException failure(String request, HttpResponse<String> response) {
+    /** The {@link ParleyHttpException} for a non-2xx answer, with the server's JSON error when there is one. */
+    static ParleyHttpException failure(JsonMapper json, String request, HttpResponse<String> response) {
         String body = response.body() == null ? "" : response.body();
         try {
             JsonNode tree = json.readTree(body);

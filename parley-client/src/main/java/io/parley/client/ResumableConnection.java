@@ -35,7 +35,7 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
     private static final System.Logger log = System.getLogger(ResumableConnection.class.getName());
 
     private final ParleyClientOptions options;
-    private final Supplier<@Nullable String> cookies;
+    private final Supplier<Map<String, String>> credentials;
     private final Transport transport;
     private final ScheduledExecutorService scheduler;
     private final SerialExecutor loop;
@@ -58,11 +58,11 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
     private @Nullable ScheduledFuture<?> reconnectTimer;
     private @Nullable ScheduledFuture<?> heartbeatTimer;
 
-    ResumableConnection(ParleyClientOptions options, Supplier<@Nullable String> cookies, Transport transport,
+    ResumableConnection(ParleyClientOptions options, Supplier<Map<String, String>> credentials, Transport transport,
             ScheduledExecutorService scheduler, SerialExecutor loop, Backoff backoff, LongSupplier nanoTime,
             Listeners listeners) {
         this.options = options;
-        this.cookies = cookies;
+        this.credentials = credentials;
         this.transport = transport;
         this.scheduler = scheduler;
         this.loop = loop;
@@ -130,6 +130,14 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
         }
     }
 
+    /** Presents a new access token on the live connection; dropped when not connected (the next handshake carries it). */
+    void authenticate(String accessToken) {
+        Session s = liveSession();
+        if (s != null) {
+            s.send(new ClientFrame.Auth(accessToken));
+        }
+    }
+
     void typing(String room) {
         Session s = liveSession();
         if (s != null) {
@@ -188,10 +196,7 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
         Map<String, String> headers = new LinkedHashMap<>();
         headers.put("Origin", options.origin());
         try {
-            String cookie = cookies.get();
-            if (cookie != null && !cookie.isEmpty()) {
-                headers.put("Cookie", cookie);
-            }
+            headers.putAll(credentials.get());
             transport.connect(options.webSocketUri(), headers, timeout, s);
         } catch (RuntimeException e) {
             ended(s, Transport.ABNORMAL_CLOSURE, "could not start connecting: " + e.getMessage(), e);

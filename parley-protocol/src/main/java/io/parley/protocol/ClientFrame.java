@@ -18,7 +18,8 @@ import org.jspecify.annotations.Nullable;
         @JsonSubTypes.Type(value = ClientFrame.Send.class, name = "send"),
         @JsonSubTypes.Type(value = ClientFrame.History.class, name = "history"),
         @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
-        @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping")})
+        @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping"),
+        @JsonSubTypes.Type(value = ClientFrame.Auth.class, name = "auth")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ClientFrame {
 
@@ -110,6 +111,28 @@ public sealed interface ClientFrame {
             if (id != null && id.length() > Protocol.MAX_PING_ID) {
                 throw new BadFrame(ErrorCode.TOO_LARGE, "id must be at most " + Protocol.MAX_PING_ID + " chars");
             }
+        }
+    }
+
+    /**
+     * A new access token for this connection (a token connection only), sent after the server's
+     * {@code refresh} frame and before the current token expires. Answered with {@code authed}; a
+     * token that is invalid, of another user or of another login is answered with an
+     * {@code unauthorized} error, and the connection keeps its current expiry.
+     */
+    record Auth(String token) implements ClientFrame {
+        public Auth {
+            if (token == null || token.isBlank()) {
+                throw new BadFrame("missing field 'token'");
+            }
+            if (token.length() > Protocol.MAX_TOKEN) {
+                throw new BadFrame(ErrorCode.TOO_LARGE, "token must be at most " + Protocol.MAX_TOKEN + " chars");
+            }
+        }
+
+        @Override
+        public String toString() {
+            return "Auth[token=***]";
         }
     }
 }

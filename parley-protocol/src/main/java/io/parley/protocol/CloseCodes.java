@@ -12,7 +12,7 @@ public final class CloseCodes {
     /** 1001: the server is going away without a drain (process exit). Reconnect with backoff. */
     public static final int GOING_AWAY = 1001;
 
-    /** 1008: policy violation: the HTTP session ended (logout or expiry). Do not reconnect; log in again. */
+    /** 1008: policy violation: the HTTP session ended (logout), or the token login was revoked. Do not reconnect; log in again. */
     public static final int POLICY_VIOLATION = 1008;
 
     /** 1009: a frame exceeded the maximum frame size. Reconnect; do not resend that frame. */
@@ -29,6 +29,12 @@ public final class CloseCodes {
 
     /** 4000: no first frame or no pong in time; the connection was presumed dead. Reconnect. */
     public static final int IDLE_TIMEOUT = 4000;
+
+    /**
+     * 4001: the access token of a token connection expired and no {@code auth} frame renewed it in
+     * time. Refresh the token over HTTP, then reconnect with the new one and resume.
+     */
+    public static final int TOKEN_EXPIRED = 4001;
 
     /**
      * 4500: the connection could not keep up (send-time or buffer limit exceeded, as Spring's

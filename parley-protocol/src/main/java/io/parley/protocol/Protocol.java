@@ -6,6 +6,15 @@ public final class Protocol {
     /** The protocol version announced in {@code welcome}. */
     public static final int VERSION = 1;
 
+    /**
+     * The WebSocket subprotocol a browser offers, with {@link #BEARER_SUBPROTOCOL_PREFIX} and its
+     * access token, when it cannot set {@code Authorization}; the server selects this one, never the token.
+     */
+    public static final String SUBPROTOCOL = "parley.v1";
+
+    /** Prefix of the {@code Sec-WebSocket-Protocol} entry that carries an access token: {@code bearer.<token>}. */
+    public static final String BEARER_SUBPROTOCOL_PREFIX = "bearer.";
+
     /** Longest message text, in UTF-16 chars, as counted by {@link String#length()}. */
     public static final int MAX_TEXT = 4000;
 
@@ -17,6 +26,9 @@ public final class Protocol {
 
     /** Longest {@code ping} id. */
     public static final int MAX_PING_ID = 64;
+
+    /** Longest access token an {@code auth} frame may carry. */
+    public static final int MAX_TOKEN = 4096;
 
     private Protocol() {
     }

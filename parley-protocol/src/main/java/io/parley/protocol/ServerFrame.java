@@ -22,7 +22,9 @@ import org.jspecify.annotations.Nullable;
         @JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "presence"),
         @JsonSubTypes.Type(value = ServerFrame.Gap.class, name = "gap"),
         @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "pong"),
-        @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error")})
+        @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error"),
+        @JsonSubTypes.Type(value = ServerFrame.Refresh.class, name = "refresh"),
+        @JsonSubTypes.Type(value = ServerFrame.Authed.class, name = "authed")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
 
@@ -69,5 +71,16 @@ public sealed interface ServerFrame {
 
     /** A request failed; the connection stays open. {@code ref} is the offending frame's clientMsgId, else its type. */
     record Error(ErrorCode code, String message, @Nullable String ref) implements ServerFrame {
+    }
+
+    /**
+     * The access token of this connection expires at {@code expiresAt}: refresh it over HTTP and send
+     * the new one in an {@code auth} frame before then, or the connection is closed with 4001.
+     */
+    record Refresh(Instant expiresAt) implements ServerFrame {
+    }
+
+    /** The {@code auth} frame's token was accepted: the connection now expires at {@code expiresAt}. */
+    record Authed(Instant expiresAt) implements ServerFrame {
     }
 }

@@ -35,6 +35,19 @@ class FrameCodecTests {
     }
 
     @Test
+    void authFramesCarryATokenThatIsNeverPrintedAndRefreshFramesTheirExpiry() {
+        assertThat(codec.decodeClient("{\"type\":\"auth\",\"token\":\"a.b.c\"}")).isEqualTo(new ClientFrame.Auth("a.b.c"));
+        assertThat(new ClientFrame.Auth("a.b.c").toString()).doesNotContain("a.b.c");
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"auth\"}")).isInstanceOf(BadFrame.class);
+        assertThatThrownBy(() -> codec.decodeClient("{\"type\":\"auth\",\"token\":\"" + "x".repeat(Protocol.MAX_TOKEN + 1) + "\"}"))
+                .asInstanceOf(type(BadFrame.class))
+                .satisfies(bad -> assertThat(bad.code()).isEqualTo(ErrorCode.TOO_LARGE));
+        Instant expiresAt = Instant.parse("2026-11-23T10:15:30Z");
+        assertThat(codec.encode(new ServerFrame.Refresh(expiresAt))).isEqualTo("{\"type\":\"refresh\",\"expiresAt\":\"2026-11-23T10:15:30Z\"}");
+        assertThat(codec.decodeServer(codec.encode(new ServerFrame.Authed(expiresAt)))).isEqualTo(new ServerFrame.Authed(expiresAt));
+    }
+
+    @Test
     void ignoresUnknownFieldsForForwardCompatibility() {
         assertThat(codec.decodeClient("{\"type\":\"ping\",\"id\":\"x\",\"future\":true}")).isEqualTo(new ClientFrame.Ping("x"));
     }

@@ -2,11 +2,14 @@ package io.parley.server.auth;
 
 import java.io.IOException;
 
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import io.parley.server.web.ApiError;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
+import org.springframework.security.config.Customizer;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
@@ -39,6 +42,8 @@ import tools.jackson.databind.json.JsonMapper;
  * <li>At login the session id changes (fixation protection) and the CSRF token is replaced.</li>
  * <li>CSRF: the token is in the {@code XSRF-TOKEN} cookie (readable by scripts) and every
  * state-changing request must echo it in {@code X-XSRF-TOKEN}, login and signup included.</li>
+ * <li>Bearer tokens ({@code Authorization: Bearer}, see {@code io.parley.server.token}) are accepted on
+ * every endpoint, with no session and no CSRF token; a bad one is 401 {@code invalid_token}.</li>
  * <li>Failures are JSON: 401 {@code unauthorized}, 403 {@code csrf} or {@code forbidden}.</li>
  * <li>The UI is served with a strict Content-Security-Policy: scripts and styles only from this origin.</li>
  * </ul>
@@ -56,13 +61,27 @@ class SecurityConfiguration {
                 .csrf(csrf -> csrf
                         .csrfTokenRepository(csrfTokens)
                         // Plain (not XOR-masked) tokens: /api/csrf hands out the cookie's value, which the header echoes.
-                        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler()))
+                        .csrfTokenRequestHandler(new CsrfTokenRequestAttributeHandler())
+                        // A bearer token is not sent by the browser on its own, so it cannot be ridden cross-site;
+                        // nor can a refresh token or a password in the body. A session asking for tokens keeps CSRF.
+                        .ignoringRequestMatchers(SecurityConfiguration::isBearer, SecurityConfiguration::isTokenRequestWithoutSession)
+                        .ignoringRequestMatchers("/api/tokens/refresh", "/api/tokens/revoke"))
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/api/signup", "/api/login", "/api/csrf", "/api/logout").permitAll()
+                        .requestMatchers("/api/tokens", "/api/tokens/refresh", "/api/tokens/revoke", "/.well-known/jwks.json").permitAll()
                         .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info", "/actuator/prometheus").permitAll()
                         .requestMatchers("/api/**", "/ws", "/actuator/**").authenticated()
                         .anyRequest().permitAll())
                 .securityContext(context -> context.securityContextRepository(contexts))
+                // Authorization: Bearer <access token>, checked by the JwtDecoder of io.parley.server.token;
+                // the resulting context lives in the request only, never in an HTTP session.
+                .oauth2ResourceServer(resourceServer -> resourceServer
+                        .jwt(Customizer.withDefaults())
+                        .authenticationEntryPoint((request, response, e) -> {
+                            response.setHeader("WWW-Authenticate", "Bearer error=\"invalid_token\"");
+                            write(response, json, HttpServletResponse.SC_UNAUTHORIZED,
+                                    new ApiError("invalid_token", "access token invalid or expired: refresh it"));
+                        }))
                 .sessionManagement(session -> session.sessionFixation(fixation -> fixation.changeSessionId()))
                 .requestCache(cache -> cache.requestCache(new NullRequestCache()))
                 .formLogin(AbstractHttpConfigurer::disable)
@@ -79,6 +98,15 @@ class SecurityConfiguration {
                         .contentSecurityPolicy(csp -> csp.policyDirectives(CONTENT_SECURITY_POLICY))
                         .referrerPolicy(referrer -> referrer.policy(ReferrerPolicyHeaderWriter.ReferrerPolicy.SAME_ORIGIN)));
         return http.build();
+    }
+
+    static boolean isBearer(HttpServletRequest request) {
+        String authorization = request.getHeader(HttpHeaders.AUTHORIZATION);
+        return authorization != null && authorization.regionMatches(true, 0, "Bearer ", 0, 7);
+    }
+
+    private static boolean isTokenRequestWithoutSession(HttpServletRequest request) {
+        return "/api/tokens".equals(request.getServletPath()) && request.getRequestedSessionId() == null;
     }
 
     @Bean

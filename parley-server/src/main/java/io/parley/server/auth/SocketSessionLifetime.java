@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import io.parley.protocol.CloseCodes;
 import io.parley.server.connection.Connection;
 import io.parley.server.connection.Connections;
+import io.parley.server.token.TokenSessions;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -75,7 +76,8 @@ class SocketSessionLifetime implements DisposableBean {
         Map<String, List<Connection>> bySession = new HashMap<>();
         for (Connection connection : connections.all()) {
             String id = connection.httpSessionId();
-            if (id != null) {
+            // A token socket has no HTTP session: its login ends by revocation, its token by TokenExpiry.
+            if (id != null && !TokenSessions.isToken(id)) {
                 bySession.computeIfAbsent(id, key -> new ArrayList<>()).add(connection);
             }
         }

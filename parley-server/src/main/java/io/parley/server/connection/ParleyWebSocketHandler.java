@@ -19,7 +19,8 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
 /**
  * The {@code /ws} endpoint: authenticates the socket by its HTTP session's principal, gives it an
  * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
- * connection's {@link ConnectionHandler}. A bad frame gets an {@code error} frame; the socket stays
+ * connection's {@link ConnectionHandler}, except {@code auth} frames, which go to the
+ * {@link CredentialWatch}. A bad frame gets an {@code error} frame; the socket stays
  * open. Nothing is ever written to the socket except through its queue.
  *
  * <p>The state of a connection is one {@link Open} object, created at open and kept in the session's
@@ -35,6 +36,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
     private final Connections connections;
     private final FrameCodec codec;
     private final WebSocketProperties properties;
+    private final CredentialWatch credentials;
 
     /** The session attribute that holds the connection's {@link Open}. */
     private static final String OPEN = ParleyWebSocketHandler.class.getName() + ".open";
@@ -44,7 +46,8 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
     }
 
     public ParleyWebSocketHandler(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
-            WebSocketProperties properties) {
+            WebSocketProperties properties, CredentialWatch credentials) {
+        this.credentials = credentials;
         this.frames = frames;
         this.queues = queues;
         this.connections = connections;
@@ -67,6 +70,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
                 new FrameRateLimiter(properties.framesPerSecond(), properties.frameBurst()));
         connections.add(connection);
         log.debug("{} opened", connection);
+        credentials.onOpen(connection, principal);
         session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection)));
     }
 
@@ -84,7 +88,11 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             }
             ClientFrame frame = codec.decodeClient(message.getPayload());
             ref = frame instanceof ClientFrame.Send send ? send.clientMsgId().toString() : ClientFrame.typeOf(frame);
-            open.handler().onFrame(frame);
+            if (frame instanceof ClientFrame.Auth auth) {
+                credentials.onAuth(connection, auth);
+            } else {
+                open.handler().onFrame(frame);
+            }
         } catch (BadFrame bad) {
             reply(connection, bad.ref() != null || ref == null ? bad.toErrorFrame() : bad.withRef(ref).toErrorFrame());
         } catch (RuntimeException e) {
@@ -106,6 +114,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             connections.remove(connection.id());
             connection.close(status);
             log.debug("{} closed with {}", connection, status);
+            credentials.onClose(connection);
             open.handler().onClose();
         }
     }

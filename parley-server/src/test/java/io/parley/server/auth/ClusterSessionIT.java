@@ -7,6 +7,7 @@ import java.util.Map;
 import io.parley.server.support.Browser;
 import io.parley.server.support.ClusterServices;
 import io.parley.server.support.ParleyNode;
+import io.parley.server.support.TwoNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -16,26 +17,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Two cluster nodes on the real Redis and PostgreSQL: a login made on one is valid on the other. */
 class ClusterSessionIT {
 
+    static TwoNodes cluster;
     static ClusterServices services;
     static ParleyNode nodeA;
     static ParleyNode nodeB;
 
     @BeforeAll
     static void start() {
-        services = new ClusterServices();
-        nodeA = ParleyNode.start(services.nodeProperties());
-        nodeB = ParleyNode.start(services.nodeProperties());
+        cluster = TwoNodes.start(Map.of());
+        services = cluster.services();
+        nodeA = cluster.a();
+        nodeB = cluster.b();
     }
 
     @AfterAll
     static void stop() {
-        if (nodeB != null) {
-            nodeB.close();
+        if (cluster != null) {
+            cluster.close();
         }
-        if (nodeA != null) {
-            nodeA.close();
-        }
-        services.close();
     }
 
     @Test

@@ -12,6 +12,9 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
@@ -78,6 +81,61 @@ public final class RawSocket implements AutoCloseable {
         }
     }
 
+    /** Opens {@code /ws} of {@code node} with {@code Authorization: Bearer accessToken}: no cookie, no Origin. */
+    public static RawSocket openWithBearer(ParleyNode node, String accessToken) {
+        return openWithBearer(node, accessToken, null);
+    }
+
+    /** As {@link #openWithBearer(ParleyNode, String)}, with an {@code Origin} header when not null. */
+    public static RawSocket openWithBearer(ParleyNode node, String accessToken, String origin) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .header("Authorization", "Bearer " + accessToken);
+        if (origin != null) {
+            builder.header("Origin", origin);
+        }
+        return new RawSocket(builder, URI.create(node.wsUrl()));
+    }
+
+    /**
+     * Opens {@code /ws} of {@code node} as a browser holding a token would: subprotocols
+     * {@code parley.v1} and {@code bearer.<accessToken>}, an {@code Origin}, no cookie.
+     */
+    public static RawSocket openWithSubprotocol(ParleyNode node, String accessToken, String origin) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder()
+                .connectTimeout(Duration.ofSeconds(5))
+                .header("Origin", origin)
+                .subprotocols("parley.v1", "bearer." + accessToken);
+        return new RawSocket(builder, URI.create(node.wsUrl()));
+    }
+
+    /**
+     * The HTTP status with which {@code node} refuses a handshake carrying {@code Authorization:
+     * <authorization>}; fails the test if the socket opens.
+     */
+    public static int refusedStatus(ParleyNode node, String authorization) {
+        return refusedStatus(node, builder -> builder.header("Authorization", authorization));
+    }
+
+    /** The HTTP status with which {@code node} refuses a handshake set up by {@code handshake}; fails the test if the socket opens. */
+    public static int refusedStatus(ParleyNode node, java.util.function.Consumer<WebSocket.Builder> handshake) {
+        try {
+            WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+            handshake.accept(builder);
+            WebSocket opened = builder.buildAsync(URI.create(node.wsUrl()), new WebSocket.Listener() { })
+                    .get(20, TimeUnit.SECONDS);
+            opened.abort();
+            throw new AssertionError("the handshake was upgraded");
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                return refused.getResponse().statusCode();
+            }
+            throw new AssertionError("handshake failed without an HTTP answer", e.getCause());
+        } catch (InterruptedException | TimeoutException e) {
+            throw new AssertionError("no answer to the handshake", e);
+        }
+    }
+
     private final class Listener implements WebSocket.Listener {
         private final StringBuilder partial = new StringBuilder();
 
@@ -140,6 +198,11 @@ public final class RawSocket implements AutoCloseable {
     /** Waits for a frame of {@code type} whose {@code field} equals {@code value}. */
     public JsonNode await(String type, String field, String value) {
         return await(f -> type.equals(f.path("type").asString()) && value.equals(f.path(field).asString()));
+    }
+
+    /** The subprotocol the server selected ("" for none). */
+    public String subprotocol() {
+        return socket.getSubprotocol();
     }
 
     public CompletableFuture<Integer> closed() {
