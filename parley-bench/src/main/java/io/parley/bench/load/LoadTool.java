@@ -53,7 +53,7 @@ public final class LoadTool {
                     log.println(preset.name() + ": Parley only (Socket.IO acknowledges nothing), skipped for " + target);
                     continue;
                 }
-                Options o = options.with(preset.scenario(), preset.overrides()).with(preset.scenario(), Map.of("target", target));
+                Options o = options.with(preset.scenario(), preset.overrides()).with("target", target);
                 report.add(runOne(preset, o, out.resolve("work"), log));
                 report.write(out);
             }

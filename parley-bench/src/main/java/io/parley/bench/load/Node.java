@@ -95,7 +95,7 @@ final class Node implements AutoCloseable {
     }
 
     private void awaitReady(String path, Duration atMost, Path log) {
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
+        HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(1)).build();
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
             if (process != null && !process.isAlive()) {

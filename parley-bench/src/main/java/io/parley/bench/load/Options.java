@@ -53,6 +53,13 @@ final class Options {
         return new Options(copy.toArray(String[]::new));
     }
 
+    /** A copy with {@code key} set, whatever the command line said. */
+    Options with(String key, String value) {
+        Options copy = with(scenario, Map.of());
+        copy.values.put(key, value);
+        return copy;
+    }
+
     boolean has(String key) {
         used.add(key);
         return values.containsKey(key);
