@@ -47,15 +47,33 @@ public final class LoadTool {
         boolean quick = options.flag("quick");
         Report report = new Report(options.args());
         List<String> targets = List.of(options.string("target", "parley").split(","));
-        for (Preset preset : presets(options.scenario(), quick)) {
-            for (String target : targets) {
-                if (preset.parleyOnly() && !target.equals("parley")) {
-                    log.println(preset.name() + ": Parley only (Socket.IO acknowledges nothing), skipped for " + target);
-                    continue;
+        for (String target : targets) {
+            // Consecutive scenarios on the same kind of server share it: a node starts once per shape.
+            Target open = null;
+            String openShape = "";
+            try {
+                for (Preset preset : presets(options.scenario(), quick)) {
+                    if (preset.parleyOnly() && !target.equals("parley")) {
+                        log.println(preset.name() + ": Parley only (Socket.IO acknowledges nothing), skipped for " + target);
+                        continue;
+                    }
+                    Options o = options.with(preset.scenario(), preset.overrides()).with("target", target);
+                    String store = o.string("store", "h2");
+                    String shape = preset.nodes() + "/" + preset.cluster() + "/" + store;
+                    if (open == null || !shape.equals(openShape)) {
+                        if (open != null) {
+                            open.close();
+                        }
+                        open = Target.open(o, preset.nodes(), preset.cluster(), store, out.resolve("work"), log);
+                        openShape = shape;
+                    }
+                    report.add(runOne(preset, o, open, store, out.resolve("work"), log));
+                    report.write(out);
                 }
-                Options o = options.with(preset.scenario(), preset.overrides()).with("target", target);
-                report.add(runOne(preset, o, out.resolve("work"), log));
-                report.write(out);
+            } finally {
+                if (open != null) {
+                    open.close();
+                }
             }
         }
         log.println("report: " + out.toAbsolutePath().resolve("report.html"));
@@ -95,11 +113,8 @@ public final class LoadTool {
         return m;
     }
 
-    private static Report.Scenario runOne(Preset preset, Options o, Path work, PrintStream log) {
-        String store = o.string("store", "h2");
-        int nodes = preset.nodes();
-        try (Target target = Target.open(o, nodes, preset.cluster(), store, work, log);
-                Generator generator = new Generator(o.integer("io-threads", 2), o.integer("sources", 4));
+    private static Report.Scenario runOne(Preset preset, Options o, Target target, String store, Path work, PrintStream log) {
+        try (Generator generator = new Generator(o.integer("io-threads", 2), o.integer("sources", 4));
                 Monitor monitor = new Monitor(generator, target.probes(), log)) {
             List<String> nodeNames = new ArrayList<>();
             target.nodes().forEach(n -> nodeNames.add(n.name() + " " + n.url() + (preset.cluster() ? " cluster" : "")

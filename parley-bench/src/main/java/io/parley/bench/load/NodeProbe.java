@@ -88,19 +88,21 @@ final class NodeProbe {
     long heapUsedBytes() {
         return jcmd("GC.heap_info").map(info -> {
             long usedKb = 0;
+            boolean found = false;
             for (String line : info.split("\n")) {
                 if (line.contains("Metaspace") || line.contains("class space")) {
                     continue;
                 }
                 Matcher used = USED.matcher(line);
                 if (used.find()) {
+                    found = true;
                     usedKb += Long.parseLong(used.group(1));
                     if (line.contains("garbage-first heap") || line.contains("ZHeap") || line.contains("Shenandoah")) {
                         break; // one line for the whole heap; its regions follow
                     }
                 }
             }
-            return usedKb * 1024;
+            return found ? usedKb * 1024 : -1L;
         }).orElse(-1L);
     }
 
@@ -112,14 +114,16 @@ final class NodeProbe {
             long count = 0;
             long ticks = 0;
             Matcher m = COUNTER.matcher(counters);
+            boolean found = false;
             while (m.find()) {
+                found = true;
                 if (m.group(1).equals("invocations")) {
                     count += Long.parseLong(m.group(2));
                 } else {
                     ticks += Long.parseLong(m.group(2));
                 }
             }
-            return new long[] {count, (long) (ticks / ticksPerNano)};
+            return found ? new long[] {count, (long) (ticks / ticksPerNano)} : new long[] {-1, -1};
         }).orElse(new long[] {-1, -1});
     }
 
