@@ -12,6 +12,7 @@ import io.netty.handler.codec.http.websocketx.CloseWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler.ClientHandshakeStateEvent;
 import io.netty.handler.codec.http.websocketx.WebSocketFrame;
+import org.jspecify.annotations.Nullable;
 
 /**
  * One generator connection: the last handler of a Netty WebSocket pipeline. Frames are read on the
@@ -21,6 +22,13 @@ import io.netty.handler.codec.http.websocketx.WebSocketFrame;
  */
 final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
 
+    /** Sees the sequence numbers of this socket's room messages and joins (S6); called on the event loop. */
+    interface Sequenced {
+        void message(long seq);
+
+        void joined(long lastSeq);
+    }
+
     private final Generator generator;
     private final Wire wire;
     private final long intendedStart;
@@ -29,6 +37,7 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
     /** Joins waiting for their {@code joined}, in order; touched on the event loop only. */
     private final Queue<CompletableFuture<Void>> joins = new ArrayDeque<>();
     private volatile boolean subscriber = true;
+    private volatile @Nullable Sequenced sequenced;
     private volatile Channel channel;
     private int closeCode = 1006;
 
@@ -53,15 +62,21 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
         this.subscriber = counts;
     }
 
-    boolean isSubscriber() {
-        return subscriber;
+    /** Tracks the room sequence of every message and join (Parley only). */
+    void sequenced(Sequenced sequenced) {
+        this.sequenced = sequenced;
     }
 
     CompletableFuture<Void> join(String room) {
+        return join(room, wire.join(room));
+    }
+
+    /** Sends {@code joinFrame} (a join of {@code room}, perhaps with {@code since}); completes on its answer. */
+    CompletableFuture<Void> join(String room, String joinFrame) {
         CompletableFuture<Void> joined = new CompletableFuture<>();
         channel.eventLoop().execute(() -> {
             joins.add(joined);
-            channel.writeAndFlush(new TextWebSocketFrame(wire.join(room)));
+            channel.writeAndFlush(new TextWebSocketFrame(joinFrame));
         });
         return joined;
     }
@@ -111,6 +126,10 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
         generator.frameReceived();
         switch (wire.classify(content)) {
             case MESSAGE -> {
+                Sequenced seq = sequenced;
+                if (seq != null) {
+                    seq.message(Wire.longField(content, "\"seq\":"));
+                }
                 if (subscriber) {
                     long stamped = Wire.stampedNanos(content);
                     if (stamped > 0) {
@@ -131,6 +150,10 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
                 }
             }
             case JOINED -> {
+                Sequenced seq = sequenced;
+                if (seq != null) {
+                    seq.joined(Wire.longField(content, "\"lastSeq\":"));
+                }
                 CompletableFuture<Void> joined = joins.poll();
                 if (joined != null) {
                     joined.complete(null);

@@ -23,6 +23,11 @@ final class ParleyWire implements Wire {
         return "{\"type\":\"join\",\"room\":\"" + room + "\"}";
     }
 
+    /** A join that resumes after {@code since}: the server replays every later message first. */
+    String join(String room, long since) {
+        return "{\"type\":\"join\",\"room\":\"" + room + "\",\"since\":" + since + "}";
+    }
+
     @Override
     public String send(String room, long id, long intendedNanos, String padding) {
         return "{\"type\":\"send\",\"room\":\"" + room + "\",\"clientMsgId\":\"" + clientMsgId(id, intendedNanos)

@@ -24,7 +24,7 @@ final class Report {
 
     /** One scenario against one server: a ladder's steps, or S1's idle figures, and its timeline. */
     record Scenario(String name, String target, List<String> nodes, List<FanOut.Step> steps, IdleCapacity.@Nullable Result idle,
-            List<Monitor.Sample> timeline) {}
+            ReconnectStorm.@Nullable Result storm, List<Monitor.Sample> timeline) {}
 
     private final Map<String, Object> machine = new LinkedHashMap<>();
     private final List<String> args;
@@ -98,6 +98,14 @@ final class Report {
                     r.rssPerConnectionWithSessionsBytes() / 1024, r.fdsPerConnection()));
             charts.add(chart(dir, base + "-connect-latency", SvgChart.line("Connect latency distribution", "percentile", "ms",
                     List.of(new SvgChart.Series("connect", r.connectLatency().percentileCurve())), true)));
+        }
+        if (s.storm() != null) {
+            ReconnectStorm.Result r = s.storm();
+            html.append("<table><tr><th>clients</th><th>back</th><th>resumed</th><th>all back s</th><th>all resumed s</th>"
+                    + "<th>messages published</th><th>lost</th><th>duplicates dropped</th><th>reconnect p50 ms</th><th>p99 ms</th></tr>");
+            html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%.2f</td><td>%.2f</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td><td>%.1f</td></tr></table>%n",
+                    r.clients(), r.reconnected(), r.resumed(), r.allBackSeconds(), r.allResumedSeconds(), r.messagesPublished(), r.lost(),
+                    r.duplicates(), r.reconnectLatency().p50Ms(), r.reconnectLatency().p99Ms()));
         }
         if (!s.steps().isEmpty()) {
             html.append("<table><tr><th>step</th><th>target/s</th><th>msgs/s</th><th>delivered/s</th><th>acked/s</th><th>p50</th><th>p90</th><th>p99</th>"

@@ -50,6 +50,12 @@ interface Wire {
         return -1;
     }
 
+    /** The number after {@code key} (such as {@code "seq":}), or -1. */
+    static long longField(ByteBuf frame, String key) {
+        int at = indexOf(frame, key);
+        return at < 0 ? -1 : digits(frame, at + key.length(), frame.writerIndex());
+    }
+
     private static long digits(ByteBuf frame, int from, int end) {
         long value = 0;
         int i = from;
