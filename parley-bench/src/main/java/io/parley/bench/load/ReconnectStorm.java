@@ -155,12 +155,17 @@ final class ReconnectStorm {
         while (resumed.get() < count && System.nanoTime() < deadline) {
             LockSupport.parkNanos(20_000_000);
         }
-        long published = sending.join();
+        sending.join();
+        long published = pacer.sent();
         monitor.phase("S6 drain");
         long[] finalSeq = finalSequences(survivor.url(), cookies.get(count), prefix, rooms);
         long drainUntil = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
         while (System.nanoTime() < drainUntil && behind(clients, finalSeq, prefix) > 0) {
             LockSupport.parkNanos(50_000_000);
+        }
+        long logged = java.util.Arrays.stream(finalSeq).sum();
+        if (logged < published * 0.99) {
+            log.printf("S6: only %d of %d published messages are in the log (sends failed while the node died?)%n", logged, published);
         }
         long lost = 0;
         long duplicates = 0;
