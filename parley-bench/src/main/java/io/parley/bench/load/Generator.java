@@ -66,13 +66,19 @@ final class Generator implements AutoCloseable {
     private volatile String lastError = "";
 
     Generator(int ioThreads, int sourceAddresses) {
+        this(ioThreads, sourceAddresses, 0);
+    }
+
+    /** Source addresses 127.0.0.(2 + offset) and on: generator processes of one run use distinct ones. */
+    Generator(int ioThreads, int sourceAddresses, int sourceOffset) {
         group = new MultiThreadIoEventLoopGroup(ioThreads, NioIoHandler.newFactory());
         bootstrap = new Bootstrap().group(group).channel(NioSocketChannel.class)
                 .option(ChannelOption.TCP_NODELAY, true)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 30_000);
         for (int i = 0; i < sourceAddresses; i++) {
-            sources.add(new InetSocketAddress("127.0.0." + (2 + i), 0));
+            int n = 2 + sourceOffset + i;
+            sources.add(new InetSocketAddress("127." + (n >> 16 & 255) + "." + (n >> 8 & 255) + "." + (n & 255), 0));
         }
     }
 

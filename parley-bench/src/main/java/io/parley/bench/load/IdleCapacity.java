@@ -32,16 +32,35 @@ final class IdleCapacity {
         NodeProbe.Sample loggedIn = probe == null ? null : probe.afterGc();
         monitor.phase("S1 ramp");
         generator.connectLatency().reset();
+        // One process holds ~18,000 sockets under the 20,000-descriptor limit; beyond, worker processes.
+        int processes = options.integer("processes", (connections + 17_999) / 18_000);
         long start = System.nanoTime();
-        Ramp.Result ramp = Ramp.open(generator, target.wire(), target.node(0).url(), cookies, rate, 500);
+        Ramp.Result ramp;
+        Latency connect;
+        Workers workers = null;
+        if (processes > 1) {
+            workers = Workers.start(processes, target.node(0).url(), cookies, rate, 2, out, log);
+            monitor.connections(workers::open);
+            try {
+                if (!workers.awaitDone((long) (connections / rate) + 300, TimeUnit.SECONDS)) {
+                    log.println("S1: workers did not finish their ramp in time");
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            ramp = new Ramp.Result(List.of(), workers.failed(), workers.failed() > 0 ? "see the workers' output" : "");
+            connect = Latency.of(workers.connectLatency());
+        } else {
+            ramp = Ramp.open(generator, target.wire(), target.node(0).url(), cookies, rate, 500);
+            connect = Latency.of(generator.connectLatency().getIntervalHistogram());
+        }
         double connectSeconds = (System.nanoTime() - start) / 1e9;
-        Latency connect = Latency.of(generator.connectLatency().getIntervalHistogram());
         monitor.phase("S1 hold");
         FanOut.parkUntil(System.nanoTime() + (long) (hold * 1e9));
         NodeProbe.Sample loaded = probe == null ? null : probe.afterGc();
-        int open = generator.open();
-        log.printf("%nS1 %s: %d of %d connected in %.1f s (%d failed%s); connect p50 %.1f p99 %.1f max %.1f ms%n",
-                target.kind(), open, connections, connectSeconds, ramp.failed(), ramp.failed() > 0 ? ": " + ramp.firstFailure() : "",
+        int open = workers != null ? workers.open() : generator.open();
+        log.printf("%nS1 %s: %d of %d connected in %.1f s over %d process(es) (%d failed%s); connect p50 %.1f p99 %.1f max %.1f ms%n",
+                target.kind(), open, connections, connectSeconds, processes, ramp.failed(), ramp.failed() > 0 ? ": " + ramp.firstFailure() : "",
                 connect.p50Ms(), connect.p99Ms(), connect.maxMs());
         double rssPer = 0;
         double heapPer = 0;
@@ -59,6 +78,9 @@ final class IdleCapacity {
                     rssPer / 1024, heapPer / 1024, rssWithSessions / 1024, fdsPer);
         }
         ramp.sockets().forEach(BenchSocket::close);
+        if (workers != null) {
+            workers.close();
+        }
         long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
         while (generator.open() > 0 && System.nanoTime() < deadline) {
             java.util.concurrent.locks.LockSupport.parkNanos(50_000_000);

@@ -23,7 +23,7 @@ public final class LoadTool {
               --quick                     small sizes and short steps (suite: under two minutes)
               --out=DIR                   report directory (default target/bench-load/<time>)
               --node-java=PATH --node-jvm="-Xmx2g ..." --jar=PATH   how started Parley nodes run
-              S1: --connections=19000 --connect-rate=1000 --hold=5
+              S1: --connections=19000 --connect-rate=1000 --hold=5 --processes=N (default: one per 18,000 connections)
               S2..S5: --rooms=10 --room-size=100 --publishers=4 --rates=20000,40000,... (deliveries/s; acks/s for S4)
                       --warmup=3 --step=10 --p99=25 (ms) --text-bytes=64 --slow=0.01 (S5) --store=h2|postgres (S4)
               S6: --clients=10000 --room-size=100 --publishers=4 --rate=200 (messages/s) --seconds=60 --jitter=1 (s)
@@ -37,6 +37,14 @@ public final class LoadTool {
         if (options.scenario().equals("help") || options.flag("help")) {
             System.out.print(HELP);
             return;
+        }
+        if (options.scenario().equals("worker")) {
+            try {
+                Workers.work(options);
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+            System.exit(0);
         }
         run(options, System.out);
         System.exit(0); // node processes' reapers and Netty's threads must not keep the tool alive

@@ -37,6 +37,7 @@ final class Monitor implements AutoCloseable {
     });
     private volatile String phase = "";
     private volatile @Nullable Pacer pacer;
+    private volatile java.util.function.IntSupplier connections;
     private long lastServerCpu;
     private long lastSelfCpu;
     private long lastNanos = start;
@@ -46,6 +47,7 @@ final class Monitor implements AutoCloseable {
         this.generator = generator;
         this.nodes = nodes;
         this.out = out;
+        this.connections = generator::open;
         lastServerCpu = serverCpu();
         lastSelfCpu = self.cpuNanos();
         timer.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
@@ -54,6 +56,11 @@ final class Monitor implements AutoCloseable {
     /** Every delivery, whatever its window: the timeline's latency. */
     Recorder latency() {
         return latency;
+    }
+
+    /** Where the open-connection count comes from (the generator's own, or its worker processes'). */
+    void connections(java.util.function.IntSupplier connections) {
+        this.connections = connections;
     }
 
     void phase(String phase) {
@@ -74,7 +81,7 @@ final class Monitor implements AutoCloseable {
             Pacer p = pacer;
             double lagMax = p == null ? 0 : p.lag().getIntervalHistogram().getMaxValue() / 1000.0;
             long rss = nodes.stream().filter(NodeProbe::alive).mapToLong(NodeProbe::rssBytes).sum();
-            Sample s = new Sample(round((now - start) / 1e9), generator.open(), h.getTotalCount(),
+            Sample s = new Sample(round((now - start) / 1e9), connections.getAsInt(), h.getTotalCount(),
                     ms(h, 50), ms(h, 99), h.getTotalCount() == 0 ? 0 : h.getMaxValue() / 1000.0, lagMax,
                     round((serverCpu - lastServerCpu) / 1e9 / seconds), round((selfCpu - lastSelfCpu) / 1e9 / seconds), rss, phase);
             timeline.add(s);
