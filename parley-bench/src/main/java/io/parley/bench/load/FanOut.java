@@ -1,7 +1,6 @@
 package io.parley.bench.load;
 
 import java.io.PrintStream;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -64,10 +63,10 @@ final class FanOut {
         this.log = log;
     }
 
-    List<Step> run(Options options, Path out) {
+    List<Step> run(Options options) {
         Wire wire = target.wire();
         int members = plan.rooms() * plan.roomSize();
-        List<String> cookies = target.cookies(options, members + plan.publishers(), out);
+        List<String> cookies = target.cookies(options, members + plan.publishers());
         monitor.phase(plan.name() + " connect");
         Ramp.Result subs = Ramp.open(generator, wire, target.node(plan.subscriberNode()).url(), cookies.subList(0, members),
                 options.decimal("connect-rate", 1000), 200);

@@ -85,6 +85,9 @@ public final class LoadTool {
                 }
             }
         }
+        if (!options.unused().isEmpty()) {
+            log.println("WARNING: options not used by any scenario (typo?): " + options.unused());
+        }
         log.println("report: " + out.toAbsolutePath().resolve("report.html"));
         return out;
     }
@@ -141,11 +144,11 @@ public final class LoadTool {
                 return new Report.Scenario(name, target.kind().name().toLowerCase(), nodeNames, List.of(), idle, null, monitor.timeline());
             }
             if (preset.scenario().equals("S6")) {
-                ReconnectStorm.Result storm = ReconnectStorm.run(o, generator, target, monitor, work, log);
+                ReconnectStorm.Result storm = ReconnectStorm.run(o, generator, target, monitor, log);
                 return new Report.Scenario(name, target.kind().name().toLowerCase(), nodeNames, List.of(), null, storm, monitor.timeline());
             }
             FanOut.Plan plan = FanOut.Plan.from(name, o, Map.of());
-            List<FanOut.Step> steps = new FanOut(plan, generator, target, monitor, log).run(o, work);
+            List<FanOut.Step> steps = new FanOut(plan, generator, target, monitor, log).run(o);
             return new Report.Scenario(name, target.kind().name().toLowerCase(), nodeNames, steps, null, null, monitor.timeline());
         }
     }

@@ -2,9 +2,11 @@ package io.parley.bench.load;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The command line: {@code --key=value} and {@code --flag}, the first bare word being the scenario.
@@ -16,8 +18,15 @@ final class Options {
     private final String scenario;
     private final Map<String, String> values = new LinkedHashMap<>();
     private final List<String> args;
+    /** Keys read by this run, shared by every copy, so {@link #unused} sees what no scenario read. */
+    private final Set<String> used;
 
     Options(String... args) {
+        this(new HashSet<>(), args);
+    }
+
+    private Options(Set<String> used, String... args) {
+        this.used = used;
         this.args = List.of(args);
         String first = null;
         for (String arg : args) {
@@ -32,8 +41,6 @@ final class Options {
         }
         this.scenario = first == null ? "help" : first;
     }
-
-    private final java.util.Set<String> used = new java.util.HashSet<>();
 
     String scenario() {
         return scenario;
@@ -50,7 +57,7 @@ final class Options {
         Map<String, String> merged = new LinkedHashMap<>(overrides);
         merged.putAll(values); // the command line wins over a preset
         merged.forEach((k, v) -> copy.add("--" + k + "=" + v));
-        return new Options(copy.toArray(String[]::new));
+        return new Options(used, copy.toArray(String[]::new));
     }
 
     /** A copy with {@code key} set, whatever the command line said. */
@@ -86,11 +93,8 @@ final class Options {
         return Arrays.stream(string(key, otherwise).split(",")).map(s -> Integer.parseInt(s.trim().replace("_", ""))).toList();
     }
 
-    /** Fails on options no scenario read: call after the run's options were all read. */
-    void rejectUnused() {
-        List<String> unknown = values.keySet().stream().filter(k -> !used.contains(k)).toList();
-        if (!unknown.isEmpty()) {
-            throw new IllegalArgumentException("unknown option(s) for " + scenario + ": " + unknown);
-        }
+    /** The options of the command line that nothing read (typos): call once the run is over. */
+    List<String> unused() {
+        return values.keySet().stream().filter(k -> !used.contains(k)).toList();
     }
 }

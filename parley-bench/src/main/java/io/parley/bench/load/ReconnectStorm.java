@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -67,7 +66,7 @@ final class ReconnectStorm {
 
     private ReconnectStorm() {}
 
-    static Result run(Options o, Generator generator, Target target, Monitor monitor, Path out, PrintStream log) {
+    static Result run(Options o, Generator generator, Target target, Monitor monitor, PrintStream log) {
         if (target.kind() != Target.Kind.PARLEY || target.nodes().size() < 2) {
             throw new IllegalArgumentException("S6 needs two Parley nodes in cluster mode");
         }
@@ -79,7 +78,7 @@ final class ReconnectStorm {
         ParleyWire wire = new ParleyWire();
         Node victim = target.node(0);
         Node survivor = target.node(1);
-        List<String> cookies = target.cookies(o, count + publishers, out);
+        List<String> cookies = target.cookies(o, count + publishers);
         String prefix = "s6" + Long.toString(System.currentTimeMillis() % 1_000_000, 36) + "-";
         List<Client> clients = new ArrayList<>();
         for (int i = 0; i < count; i++) {

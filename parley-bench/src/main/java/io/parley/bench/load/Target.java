@@ -9,8 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import org.jspecify.annotations.Nullable;
-
 /**
  * The servers of one scenario and how to reach them: Parley nodes or Socket.IO peers that the tool
  * starts (and stops), or one running server given by {@code --url} (and {@code --pid} for the
@@ -95,7 +93,7 @@ final class Target implements AutoCloseable {
      * Cookie headers for {@code connections} connections, {@code perUser} sharing one account's
      * session; Socket.IO has no login (empty cookies).
      */
-    List<String> cookies(Options options, int connections, Path out) {
+    List<String> cookies(Options options, int connections) {
         int perUser = options.integer("per-user", 10);
         List<String> cookies = new ArrayList<>(connections);
         if (kind == Kind.SOCKETIO) {
@@ -107,8 +105,9 @@ final class Target implements AutoCloseable {
         int users = (connections + perUser - 1) / perUser;
         URI url = nodes.get(0).url();
         String prefix = options.string("user-prefix", "bench");
-        @Nullable String cacheName = "sessions-" + url.getPort() + "-" + prefix + ".txt";
-        List<String> sessions = Accounts.sessions(url, users, prefix, out.getParent().resolve(cacheName), log);
+        // Kept across runs, so a running server's accounts log in once (a started node gets a new port).
+        Path cache = Path.of("target/bench-load/sessions-" + url.getHost() + "-" + url.getPort() + "-" + prefix + ".txt");
+        List<String> sessions = Accounts.sessions(url, users, prefix, cache, log);
         for (int i = 0; i < connections; i++) {
             cookies.add(sessions.get(i / perUser));
         }
