@@ -57,8 +57,6 @@ final class Generator implements AutoCloseable {
     private final List<InetSocketAddress> sources = new ArrayList<>();
     private final AtomicInteger nextSource = new AtomicInteger();
     private final AtomicInteger open = new AtomicInteger();
-    private final LongAdder connects = new LongAdder();
-    private final LongAdder disconnects = new LongAdder();
     private final LongAdder frames = new LongAdder();
     private final LongAdder errors = new LongAdder();
     private final Recorder connectLatency = new Recorder(3);
@@ -125,14 +123,12 @@ final class Generator implements AutoCloseable {
 
     void connected(long connectNanos) {
         open.incrementAndGet();
-        connects.increment();
         connectLatency.recordValue(Math.max(0, connectNanos / 1000));
     }
 
     void disconnected(boolean wasOpen) {
         if (wasOpen) {
             open.decrementAndGet();
-            disconnects.increment();
         }
     }
 
@@ -147,14 +143,6 @@ final class Generator implements AutoCloseable {
 
     int open() {
         return open.get();
-    }
-
-    long connects() {
-        return connects.sum();
-    }
-
-    long disconnects() {
-        return disconnects.sum();
     }
 
     long frames() {

@@ -67,11 +67,6 @@ final class NodeProbe {
         return fds == null ? -1 : fds.length;
     }
 
-    /** Cheap: /proc only. */
-    Sample quick() {
-        return new Sample(cpuNanos(), rssBytes(), openFds(), -1, -1, -1);
-    }
-
     /** /proc and jcmd (heap, GC totals). */
     Sample full() {
         long[] gc = gcTotals();

@@ -44,10 +44,6 @@ final class Report {
         scenarios.add(scenario);
     }
 
-    List<Scenario> scenarios() {
-        return scenarios;
-    }
-
     static String loadAverage() {
         try {
             return Files.readString(Path.of("/proc/loadavg")).trim();

@@ -28,14 +28,6 @@ final class Window implements Generator.Sink {
         this.all = all;
     }
 
-    long from() {
-        return from;
-    }
-
-    long to() {
-        return to;
-    }
-
     boolean contains(long intendedNanos) {
         return intendedNanos >= from && intendedNanos < to;
     }
