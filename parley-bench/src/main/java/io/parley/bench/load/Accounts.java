@@ -1,0 +1,111 @@
+package io.parley.bench.load;
+
+import java.io.IOException;
+import java.io.PrintStream;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import io.parley.client.ParleyHttp;
+import io.parley.client.ParleyHttpException;
+
+/**
+ * A pool of bench accounts ({@code <prefix>0}, {@code <prefix>1}, …) and their logged-in sessions, so
+ * that login never becomes the load: each account logs in once and its {@code Cookie} header is
+ * shared by several connections. Sessions are cached in a file and reused by the next run when the
+ * server still knows them (one {@code GET /api/me} checks); otherwise every account logs in again,
+ * signing up first where the login is refused. Logins run on a few threads: BCrypt is the server's
+ * cost, and a 2-core server does only a few dozen a second.
+ */
+final class Accounts {
+
+    static final String PASSWORD = "bench-password-1";
+
+    private Accounts() {}
+
+    /** {@code users} Cookie headers for distinct accounts on {@code server}. */
+    static List<String> sessions(URI server, int users, String prefix, Path cache, PrintStream log) {
+        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+        List<String> cached = read(cache);
+        if (cached.size() >= users && valid(http, server, cached.get(0)) && valid(http, server, cached.get(users - 1))) {
+            log.printf("accounts: reusing %d cached sessions (%s)%n", users, cache);
+            return cached.subList(0, users);
+        }
+        log.printf("accounts: logging in %d accounts ...%n", users);
+        ExecutorService pool = Executors.newFixedThreadPool(4);
+        try {
+            List<Future<String>> logins = new ArrayList<>();
+            for (int i = 0; i < users; i++) {
+                String name = prefix + i;
+                logins.add(pool.submit(() -> login(server, http, name)));
+            }
+            List<String> cookies = new ArrayList<>();
+            for (Future<String> login : logins) {
+                cookies.add(login.get());
+            }
+            write(cache, cookies);
+            return cookies;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        } catch (java.util.concurrent.ExecutionException e) {
+            throw new IllegalStateException("login failed: " + e.getCause(), e.getCause());
+        } finally {
+            pool.shutdownNow();
+        }
+    }
+
+    private static String login(URI server, HttpClient http, String name) {
+        ParleyHttp user = new ParleyHttp(server, http, Duration.ofSeconds(60));
+        try {
+            user.login(name, PASSWORD);
+        } catch (ParleyHttpException e) {
+            if (e.status() != 401) {
+                throw e;
+            }
+            user.signup(name, PASSWORD);
+            user.login(name, PASSWORD);
+        }
+        return user.cookieHeader();
+    }
+
+    private static boolean valid(HttpClient http, URI server, String cookie) {
+        try {
+            HttpResponse<Void> me = http.send(HttpRequest.newBuilder(server.resolve("/api/me")).header("Cookie", cookie)
+                    .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
+            return me.statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    private static List<String> read(Path cache) {
+        try {
+            return Files.isRegularFile(cache) ? Files.readAllLines(cache) : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    private static void write(Path cache, List<String> cookies) {
+        try {
+            Files.createDirectories(cache.toAbsolutePath().getParent());
+            Files.write(cache, cookies);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+}

@@ -1,0 +1,121 @@
+package io.parley.bench.load;
+
+import java.io.PrintStream;
+import java.net.URI;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The servers of one scenario and how to reach them: Parley nodes or Socket.IO peers that the tool
+ * starts (and stops), or one running server given by {@code --url} (and {@code --pid} for the
+ * server-side figures). Not thread-safe: used by the scenario's thread.
+ */
+final class Target implements AutoCloseable {
+
+    enum Kind { PARLEY, SOCKETIO }
+
+    private final Kind kind;
+    private final List<Node> nodes;
+    private final PrintStream log;
+
+    private Target(Kind kind, List<Node> nodes, PrintStream log) {
+        this.kind = kind;
+        this.nodes = nodes;
+        this.log = log;
+    }
+
+    /**
+     * {@code count} servers: the running one of {@code --url}, or started ones — in cluster mode
+     * (Redis, and PostgreSQL for Parley) when {@code cluster}, which {@code count > 1} requires.
+     * {@code store} is {@code h2} or {@code postgres} for a standalone Parley node.
+     */
+    static Target open(Options options, int count, boolean cluster, String store, Path out, PrintStream log) {
+        Kind kind = Kind.valueOf(options.string("target", "parley").toUpperCase());
+        if (options.has("url")) {
+            if (count > 1) {
+                throw new IllegalArgumentException("this scenario starts " + count + " nodes: drop --url");
+            }
+            long pid = Long.parseLong(options.string("pid", "0"));
+            return new Target(kind, List.of(Node.running(URI.create(options.string("url", "")), pid)), log);
+        }
+        String redis = options.string("redis", "redis://127.0.0.1:6379");
+        String jdbc = options.string("jdbc-url", "jdbc:postgresql://127.0.0.1:5432/parley_bench");
+        Node.ParleyLaunch launch = new Node.ParleyLaunch(
+                Path.of(options.string("jar", "parley-server/target/parley-server-exec.jar")).toAbsolutePath(),
+                Path.of(options.string("node-java", Path.of(System.getProperty("java.home"), "bin", "java").toString())),
+                Arrays.stream(options.string("node-jvm", "-Xmx2g -XX:+UseG1GC").trim().split("\\s+")).filter(s -> !s.isEmpty()).toList(),
+                out);
+        Path socketIo = Path.of(options.string("socketio", "bench/socketio/server.js")).toAbsolutePath();
+        String prefix = "bench-" + UUID.randomUUID().toString().substring(0, 8);
+        List<Node> nodes = new ArrayList<>();
+        try {
+            for (int i = 1; i <= count; i++) {
+                String name = (kind == Kind.PARLEY ? "parley-" : "socketio-") + i;
+                log.printf("starting %s%s ...%n", name, cluster ? " (cluster)" : "");
+                nodes.add(kind == Kind.PARLEY
+                        ? Node.startParley(launch, name, cluster, cluster || store.equals("postgres") ? jdbc : null, prefix, Map.of())
+                        : Node.startSocketIo(socketIo, name, cluster ? redis : null, out));
+                log.printf("%s ready at %s (pid %s)%n", name, nodes.get(nodes.size() - 1).url(),
+                        nodes.get(nodes.size() - 1).probe() == null ? "?" : nodes.get(nodes.size() - 1).probe().pid());
+            }
+        } catch (RuntimeException e) {
+            nodes.forEach(Node::close);
+            throw e;
+        }
+        return new Target(kind, nodes, log);
+    }
+
+    Kind kind() {
+        return kind;
+    }
+
+    Wire wire() {
+        return kind == Kind.PARLEY ? new ParleyWire() : new SocketIoWire();
+    }
+
+    List<Node> nodes() {
+        return nodes;
+    }
+
+    Node node(int index) {
+        return nodes.get(index % nodes.size());
+    }
+
+    List<NodeProbe> probes() {
+        return nodes.stream().map(Node::probe).filter(p -> p != null).toList();
+    }
+
+    /**
+     * Cookie headers for {@code connections} connections, {@code perUser} sharing one account's
+     * session; Socket.IO has no login (empty cookies).
+     */
+    List<String> cookies(Options options, int connections) {
+        int perUser = options.integer("per-user", 10);
+        List<String> cookies = new ArrayList<>(connections);
+        if (kind == Kind.SOCKETIO) {
+            for (int i = 0; i < connections; i++) {
+                cookies.add("");
+            }
+            return cookies;
+        }
+        int users = (connections + perUser - 1) / perUser;
+        URI url = nodes.get(0).url();
+        String prefix = options.string("user-prefix", "bench");
+        // Kept across runs, so a running server's accounts log in once (a started node gets a new port).
+        Path cache = Path.of("target/bench-load/sessions-" + url.getHost() + "-" + url.getPort() + "-" + prefix + ".txt");
+        List<String> sessions = Accounts.sessions(url, users, prefix, cache, log);
+        for (int i = 0; i < connections; i++) {
+            cookies.add(sessions.get(i / perUser));
+        }
+        return cookies;
+    }
+
+    @Override
+    public void close() {
+        nodes.forEach(Node::close);
+    }
+}
