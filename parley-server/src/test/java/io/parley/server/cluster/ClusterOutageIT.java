@@ -140,6 +140,11 @@ class ClusterOutageIT {
             assertThat(member.received().stream().map(ServerFrame.Message::seq).toList())
                     .containsExactlyElementsOf(LongStream.rangeClosed(1, ids.size()).boxed().toList());
         }
+        // Every message may arrive from the log before the last subscriber connection is back: a
+        // resubscription is counted when it completes, so wait for it rather than read it once.
+        int killedConnections = killed;
+        await("a resubscription for each killed subscriber connection").atMost(Duration.ofSeconds(20)).until(() ->
+                nodes.stream().mapToDouble(n -> counter(n, "parley.bus.resubscriptions")).sum() - resubscriptionsBefore >= killedConnections);
         double resubscriptions = nodes.stream().mapToDouble(n -> counter(n, "parley.bus.resubscriptions")).sum() - resubscriptionsBefore;
         double filled = nodes.stream().mapToDouble(n -> counter(n, "parley.chat.gap.messages")).sum() - filledBefore;
         System.out.printf("ClusterOutageIT: %d subscriber connections killed, %.0f resubscriptions, %.0f messages delivered from the log,"
