@@ -14,13 +14,16 @@ public final class Connection {
     private final @Nullable String httpSessionId;
     private final OutboundQueue outbound;
     private final FrameRateLimiter rateLimiter;
+    private final TextAssembler inbound;
 
-    Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter) {
+    Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter,
+            TextAssembler inbound) {
         this.id = id;
         this.user = user;
         this.httpSessionId = httpSessionId;
         this.outbound = outbound;
         this.rateLimiter = rateLimiter;
+        this.inbound = inbound;
     }
 
     /** The WebSocket session id, unique on this node. */
@@ -59,6 +62,11 @@ public final class Connection {
 
     FrameRateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    /** Joins the parts of a large inbound message; only the container's delivery thread may call it. */
+    TextAssembler inbound() {
+        return inbound;
     }
 
     @Override

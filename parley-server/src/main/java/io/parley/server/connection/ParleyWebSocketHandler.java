@@ -21,6 +21,11 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
  * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
  * {@link FrameHandler}. A bad frame gets an {@code error} frame; the socket stays open. Nothing is
  * ever written to the socket except through its queue.
+ *
+ * <p>Takes messages in parts ({@link #supportsPartialMessages()}), so the container's per-socket
+ * message buffer need not be as large as the largest frame: a {@link TextAssembler} joins a large
+ * frame while it arrives and closes the socket with 1009 when it exceeds
+ * {@code parley.websocket.max-frame-size}.
  */
 public class ParleyWebSocketHandler extends TextWebSocketHandler {
 
@@ -52,7 +57,8 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         Object httpSessionId = session.getAttributes().get(HttpSessionHandshakeInterceptor.HTTP_SESSION_ID_ATTR_NAME);
         Connection connection = new Connection(session.getId(), principal.getName(),
                 httpSessionId instanceof String id ? id : null, queues.open(session),
-                new FrameRateLimiter(properties.framesPerSecond(), properties.frameBurst()));
+                new FrameRateLimiter(properties.framesPerSecond(), properties.frameBurst()),
+                new TextAssembler((int) properties.maxFrameSize().toBytes()));
         connections.add(connection);
         log.debug("{} opened", connection);
         frames.onOpen(connection);
@@ -64,12 +70,22 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         if (connection == null) {
             return;
         }
+        String text;
+        try {
+            text = connection.inbound().add(message.getPayload(), message.isLast());
+        } catch (TextAssembler.TooLarge tooLarge) {
+            connection.close(new CloseStatus(CloseCodes.TOO_BIG, tooLarge.getMessage()));
+            return;
+        }
+        if (text == null) {
+            return; // more parts to come
+        }
         String ref = null;
         try {
             if (!connection.rateLimiter().tryAcquire()) {
                 throw new BadFrame(ErrorCode.RATE_LIMITED, "too many frames; slow down");
             }
-            ClientFrame frame = codec.decodeClient(message.getPayload());
+            ClientFrame frame = codec.decodeClient(text);
             ref = frame instanceof ClientFrame.Send send ? send.clientMsgId().toString() : ClientFrame.typeOf(frame);
             frames.onFrame(connection, frame);
         } catch (BadFrame bad) {
@@ -78,6 +94,11 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             log.error("Frame of {} failed", connection, e);
             reply(connection, new ServerFrame.Error(ErrorCode.INTERNAL, "internal error; retry", ref));
         }
+    }
+
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
     }
 
     @Override
