@@ -7,6 +7,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -155,7 +156,9 @@ public final class IdleConnections {
             opened.whenComplete((socket, error) -> {
                 if (error != null) {
                     if (failed.incrementAndGet() <= 5) {
-                        System.err.println("handshake failed: " + error);
+                        Throwable cause = error.getCause() != null ? error.getCause() : error;
+                        System.err.println("handshake failed: " + (cause instanceof WebSocketHandshakeException refused
+                                ? "HTTP " + refused.getResponse().statusCode() : cause.toString()));
                     }
                     inFlight.release();
                     welcomed.countDown();
