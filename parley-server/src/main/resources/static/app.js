@@ -9,6 +9,7 @@ const MAX_KEPT = 500;          // messages kept in memory per room
 const BACKOFF_BASE = 500;      // ms
 const BACKOFF_MAX = 30000;     // ms
 const ROOMS_REFRESH = 10000;   // ms: discover rooms joined elsewhere (a new direct conversation, another tab)
+const HEARTBEAT = 25000;       // ms: a ping on an open socket; it also keeps the HTTP session alive
 
 const state = {
   me: null,
@@ -129,11 +130,14 @@ function connect() {
   const socket = new WebSocket(scheme + location.host + '/ws');
   state.socket = socket;
   let opened = false;
+  let heartbeat = null;
   socket.onopen = () => {
     opened = true;
+    heartbeat = setInterval(() => send({ type: 'ping', id: 'heartbeat' }), HEARTBEAT);
   };
   socket.onmessage = (event) => handle(JSON.parse(event.data));
   socket.onclose = async (event) => {
+    clearInterval(heartbeat);
     if (state.socket !== socket) {
       return;
     }

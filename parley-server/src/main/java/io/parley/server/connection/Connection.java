@@ -14,16 +14,18 @@ public final class Connection {
     private final @Nullable String httpSessionId;
     private final OutboundQueue outbound;
     private final FrameRateLimiter rateLimiter;
-    private final TextAssembler inbound;
+    private final TextAssembler assembler;
+    /** Whether a frame arrived since {@link #takeInboundActivity()} last asked. */
+    private volatile boolean inbound;
 
     Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter,
-            TextAssembler inbound) {
+            TextAssembler assembler) {
         this.id = id;
         this.user = user;
         this.httpSessionId = httpSessionId;
         this.outbound = outbound;
         this.rateLimiter = rateLimiter;
-        this.inbound = inbound;
+        this.assembler = assembler;
     }
 
     /** The WebSocket session id, unique on this node. */
@@ -56,6 +58,22 @@ public final class Connection {
         outbound.closeAfterFlush(status);
     }
 
+    /** Notes that a frame arrived from the client; called by the handler for every inbound frame. */
+    void inboundFrame() {
+        if (!inbound) {
+            inbound = true;
+        }
+    }
+
+    /** Whether a frame arrived since the last call; clears the mark. For the HTTP session's keep-alive. */
+    public boolean takeInboundActivity() {
+        boolean was = inbound;
+        if (was) {
+            inbound = false;
+        }
+        return was;
+    }
+
     OutboundQueue outbound() {
         return outbound;
     }
@@ -65,8 +83,8 @@ public final class Connection {
     }
 
     /** Joins the parts of a large inbound message; only the container's delivery thread may call it. */
-    TextAssembler inbound() {
-        return inbound;
+    TextAssembler assembler() {
+        return assembler;
     }
 
     @Override

@@ -51,6 +51,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         Principal principal = session.getPrincipal();
         if (principal == null) {
             // The security filter refuses unauthenticated handshakes; this is a second line of defence.
+            connections.cancelReservation();
             session.close(new CloseStatus(CloseCodes.POLICY_VIOLATION, "not authenticated"));
             return;
         }
@@ -70,9 +71,10 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         if (connection == null) {
             return;
         }
+        connection.inboundFrame();
         String text;
         try {
-            text = connection.inbound().add(message.getPayload(), message.isLast());
+            text = connection.assembler().add(message.getPayload(), message.isLast());
         } catch (TextAssembler.TooLarge tooLarge) {
             connection.close(new CloseStatus(CloseCodes.TOO_BIG, tooLarge.getMessage()));
             return;

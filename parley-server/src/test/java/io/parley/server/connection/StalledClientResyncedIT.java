@@ -19,6 +19,7 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.util.unit.DataSize;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -41,6 +42,7 @@ class StalledClientResyncedIT {
     private static final int PER_SECOND = 100;
     private static final Duration RUN = Duration.ofSeconds(5);
     private static final int TEXT = 200;
+    private static final DataSize BUFFER_LIMIT = DataSize.ofKilobytes(64);
     private static final JsonMapper JSON = JsonMapper.builder().build();
 
     @TempDir
@@ -52,7 +54,7 @@ class StalledClientResyncedIT {
         node = SlowClients.node(dataDir, Map.of(
                 "parley.outbound.overflow", "RESYNC",
                 "parley.outbound.send-time-limit", "60s",
-                "parley.outbound.buffer-limit", "64KB"));
+                "parley.outbound.buffer-limit", BUFFER_LIMIT.toKilobytes() + "KB"));
     }
 
     @AfterAll
@@ -89,6 +91,9 @@ class StalledClientResyncedIT {
                 long floodJoined = stalled.join(flood);
                 long busyJoined = stalled.join(busy);
                 int flooded = SlowClients.floodUntilStuck(flooder, flood, probe);
+                // The write is stuck: whatever comes next for this socket waits in its queue. Enough to
+                // pass the buffer limit makes the flood room overflow, however early the stall was seen.
+                flooded = SlowClients.flood(flooder, flood, flooded, (int) (BUFFER_LIMIT.toBytes() / SlowClients.FLOOD_TEXT) + 2);
                 long droppedBefore = node.bean(OutboundQueues.class).stats().dropped();
 
                 int slow = run(sender, busy, "slow", healthy, total);

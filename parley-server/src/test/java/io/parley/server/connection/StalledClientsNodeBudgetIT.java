@@ -40,7 +40,7 @@ class StalledClientsNodeBudgetIT {
     private static final DataSize SLACK = DataSize.ofKilobytes(64);
     private static final int STALLED = 50;
     private static final int HEALTHY = 5;
-    /** Messages of the largest size: about 700 fill the kernel buffers of a stalled socket, the rest go to the queues. */
+    /** Messages of the largest size: a dozen fill the kernel buffers of a stalled socket, the rest go to the queues. */
     private static final int MESSAGES = 1200;
 
     @TempDir

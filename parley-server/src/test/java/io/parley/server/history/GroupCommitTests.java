@@ -57,7 +57,9 @@ class GroupCommitTests {
         for (int i = 1; i < 10; i++) {
             futures.add(append(groupCommit, "lobby", i));
         }
-        futures.forEach(future -> future.thenAccept(appended -> completed.add(appended.message().seq())));
+        // whenComplete's future completes after the callback: waiting for the appends' own futures
+        // would race with callbacks still running on the committer thread.
+        futures.replaceAll(future -> future.whenComplete((appended, error) -> completed.add(appended.message().seq())));
         writer.release();
         CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).get(10, TimeUnit.SECONDS);
 

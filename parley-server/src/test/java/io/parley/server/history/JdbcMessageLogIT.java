@@ -238,9 +238,10 @@ class JdbcMessageLogIT {
                     CompletableFuture<Appended> future = log.append(room, "user" + id, UUID.randomUUID(), id + "/" + i);
                     if (completionOrder != null) {
                         // Only callbacks run by the completing committer show the order of completion; one
-                        // attached after completion runs here, on the sender's thread.
-                        future.thenAccept(appended -> {
-                            if (Thread.currentThread().getName().startsWith("parley-history-committer-")) {
+                        // attached after completion runs here, on the sender's thread. The future joined is
+                        // the callback's, so no callback is still running when the order is read.
+                        future = future.whenComplete((appended, error) -> {
+                            if (appended != null && Thread.currentThread().getName().startsWith("parley-history-committer-")) {
                                 completionOrder.add(appended.message().seq());
                             }
                         });

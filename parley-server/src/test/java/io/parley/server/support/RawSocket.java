@@ -2,16 +2,20 @@ package io.parley.server.support;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
+import org.jspecify.annotations.Nullable;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -38,6 +42,30 @@ public final class RawSocket implements AutoCloseable {
                 .connectTimeout(Duration.ofSeconds(5))
                 .header("Origin", node.baseUrl());
         return new RawSocket(builder, URI.create(node.wsUrl()));
+    }
+
+    /** The outcome of a handshake: an open socket, or the HTTP response that refused the upgrade. */
+    public record Handshake(@Nullable RawSocket socket, @Nullable HttpResponse<?> refusal) {
+
+        public boolean opened() {
+            return socket != null;
+        }
+
+        public int status() {
+            return refusal != null ? refusal.statusCode() : 101;
+        }
+    }
+
+    /** Like {@link #open}, but a refused handshake is an outcome, not a failure. */
+    public static Handshake attempt(ParleyNode node, Browser browser) {
+        try {
+            return new Handshake(open(node, browser), null);
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof WebSocketHandshakeException refused) {
+                return new Handshake(null, refused.getResponse());
+            }
+            throw e;
+        }
     }
 
     private final class Listener implements WebSocket.Listener {

@@ -27,10 +27,11 @@ import java.util.regex.Pattern;
  * its behalf: once the test stops calling {@link #next}, the bytes the server sends pile up in the
  * kernel's buffers, the server's writes stall, and the server's outbound queue starts to buffer.
  *
- * <p>The receive buffer is set before connecting, so the client's TCP window stays small. The
- * server's send buffer is the kernel's business: on Linux loopback it grows to {@code
- * net.ipv4.tcp_wmem}'s maximum (4 MiB), so about 3 MB must be sent to a stalled socket before the
- * server's writes stall.
+ * <p>The receive buffer is set before connecting, so it is fixed (no autotuning, whatever {@code
+ * net.ipv4.tcp_rmem} allows) and the client's TCP window stays small. The server's send buffer is
+ * the server's business: left to the kernel it grows in steps up to {@code net.ipv4.tcp_wmem}'s
+ * maximum while the server writes, so the bytes a stalled socket takes depend on the machine; the
+ * slow-client tests fix it with {@code parley.connections.socket-send-buffer}.
  *
  * <p>Typical use: {@link #open}, {@link #join} each room (which reads its answer), then read nothing
  * while the test drives traffic; later {@link #next} reads on from where it stopped.

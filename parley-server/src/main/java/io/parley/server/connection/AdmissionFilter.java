@@ -1,0 +1,69 @@
+package io.parley.server.connection;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+
+import jakarta.servlet.FilterChain;
+import jakarta.servlet.ServletException;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.MediaType;
+import org.springframework.web.filter.OncePerRequestFilter;
+
+/**
+ * Node-wide admission control for {@code /ws}, in front of Spring Security so that a refused
+ * handshake costs no session look-up: {@link Admission#tryAdmit()} or 503 with {@code Retry-After},
+ * {@code Connection: close} (the socket and its descriptor are released at once) and a JSON body.
+ * An admitted handshake that does not upgrade (401, 403, 429, …) gives its slot back.
+ */
+final class AdmissionFilter extends OncePerRequestFilter {
+
+    private static final int SWITCHING_PROTOCOLS = 101;
+
+    private final Admission admission;
+    private final String retryAfterSeconds;
+
+    AdmissionFilter(Admission admission, ConnectionProperties properties) {
+        this.admission = admission;
+        this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
+    }
+
+    @Override
+    protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
+            throws ServletException, IOException {
+        Admission.Refusal refusal = admission.tryAdmit();
+        if (refusal != null) {
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, retryAfterSeconds, "unavailable",
+                    refusal == Admission.Refusal.FILE_DESCRIPTORS
+                            ? "this node is short of file descriptors; retry later, or on another node"
+                            : "this node holds all the connections it can; retry later, or on another node");
+            return;
+        }
+        boolean upgraded = false;
+        try {
+            chain.doFilter(request, response);
+            upgraded = response.getStatus() == SWITCHING_PROTOCOLS;
+        }
+        finally {
+            if (upgraded) {
+                admission.upgraded();
+            }
+            else {
+                admission.cancel();
+            }
+        }
+    }
+
+    /** Writes a refusal: the status, {@code Retry-After}, {@code Connection: close} and {@code {"error":…,"message":…}}. */
+    static void refuse(HttpServletResponse response, int status, String retryAfterSeconds, String error, String message)
+            throws IOException {
+        response.setStatus(status);
+        response.setHeader(HttpHeaders.RETRY_AFTER, retryAfterSeconds);
+        response.setHeader(HttpHeaders.CONNECTION, "close");
+        response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+        byte[] body = ("{\"error\":\"" + error + "\",\"message\":\"" + message + "\"}").getBytes(StandardCharsets.UTF_8);
+        response.setContentLength(body.length);
+        response.getOutputStream().write(body);
+    }
+}

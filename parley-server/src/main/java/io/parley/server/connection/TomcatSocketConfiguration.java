@@ -1,0 +1,68 @@
+package io.parley.server.connection;
+
+import org.apache.catalina.connector.Connector;
+import org.jspecify.annotations.Nullable;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.context.annotation.Bean;
+import org.springframework.context.annotation.Configuration;
+import org.springframework.util.unit.DataSize;
+
+/**
+ * Applies {@link ConnectionProperties} to Tomcat's connector: the accepted sockets' kernel send
+ * buffer ({@code socket.txBufSize}, which Tomcat sets on each socket it accepts), and a connection
+ * limit that agrees with Parley's ({@link Admission#containerMaxConnections}): Tomcat's default of
+ * 8,192 would leave connection 8,193 onwards hanging in the accept queue with no answer, and a
+ * limit above the descriptors left would make {@code accept} fail with "Too many open files".
+ * {@code server.tomcat.max-connections}, when set, wins.
+ *
+ * <p>And sizes Tomcat's per-socket buffers for a node that holds many idle WebSockets
+ * ({@code parley.websocket.socket-buffer-size}). Tomcat allocates them when a socket opens and keeps
+ * them until it closes, whether data flows or not; at its defaults they are 40 KB per socket
+ * (8 KB each: the socket's read and write buffers, the WebSocket frame reader's input buffer, the
+ * frame writer's output and the message encoder's buffers), besides the text message buffer that
+ * {@link WebSocketConfiguration} sizes. Chat frames are a few hundred bytes; a larger one is read or
+ * written in several passes of the same buffer.
+ * <ul>
+ * <li>{@code socket.appReadBufSize}, {@code socket.appWriteBufSize}: the connector's socket buffers.
+ * <li>The system property {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}, Tomcat's only way
+ * to size the WebSocket reader's and writer's buffers, read once per JVM when its WebSocket classes
+ * load: set to the same size before the container starts, unless the JVM was started with it.
+ * </ul>
+ */
+@Configuration(proxyBeanMethods = false)
+@ConditionalOnClass(Connector.class)
+class TomcatSocketConfiguration {
+
+    private static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
+
+    @Bean
+    TomcatConnectorCustomizer parleySocketCustomizer(ConnectionProperties properties,
+            @Value("${server.tomcat.max-connections:#{null}}") @Nullable Integer configuredMaxConnections) {
+        return connector -> {
+            int maxConnections = configuredMaxConnections != null ? configuredMaxConnections
+                    : Admission.containerMaxConnections(FileDescriptors.limit());
+            if (!connector.setProperty("maxConnections", Integer.toString(maxConnections))) {
+                throw new IllegalStateException("Tomcat's connector refused maxConnections");
+            }
+            DataSize sendBuffer = properties.socketSendBuffer();
+            if (sendBuffer != null && !connector.setProperty("socket.txBufSize", Long.toString(sendBuffer.toBytes()))) {
+                throw new IllegalStateException("Tomcat's connector refused socket.txBufSize");
+            }
+        };
+    }
+
+    @Bean
+    TomcatConnectorCustomizer parleyBufferCustomizer(WebSocketProperties properties) {
+        String size = Long.toString(properties.socketBufferSize().toBytes());
+        if (System.getProperty(WEBSOCKET_BUFFER_PROPERTY) == null) {
+            System.setProperty(WEBSOCKET_BUFFER_PROPERTY, size);
+        }
+        return connector -> {
+            if (!connector.setProperty("socket.appReadBufSize", size) || !connector.setProperty("socket.appWriteBufSize", size)) {
+                throw new IllegalStateException("Tomcat's connector refused socket.appReadBufSize or socket.appWriteBufSize");
+            }
+        };
+    }
+}
