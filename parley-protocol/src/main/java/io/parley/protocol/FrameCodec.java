@@ -8,6 +8,8 @@ import tools.jackson.core.JacksonException;
 import tools.jackson.core.exc.StreamReadException;
 import tools.jackson.databind.DeserializationFeature;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.ObjectReader;
+import tools.jackson.databind.ObjectWriter;
 import tools.jackson.databind.exc.InvalidTypeIdException;
 import tools.jackson.databind.exc.ValueInstantiationException;
 import tools.jackson.databind.json.JsonMapper;
@@ -23,6 +25,10 @@ import tools.jackson.databind.json.JsonMapper;
 public final class FrameCodec {
 
     private final JsonMapper mapper;
+    /** Bound once: {@code mapper.writerFor} per call builds a writer and looks its serializer up again. */
+    private final ObjectWriter serverWriter;
+    private final ObjectWriter clientWriter;
+    private final ObjectReader clientReader;
 
     public FrameCodec() {
         this.mapper = JsonMapper.builder()
@@ -30,38 +36,57 @@ public final class FrameCodec {
                 .disable(DeserializationFeature.FAIL_ON_NULL_FOR_PRIMITIVES)
                 .changeDefaultPropertyInclusion(incl -> incl.withValueInclusion(JsonInclude.Include.NON_NULL))
                 .build();
+        this.serverWriter = mapper.writerFor(ServerFrame.class);
+        this.clientWriter = mapper.writerFor(ClientFrame.class);
+        this.clientReader = mapper.readerFor(ClientFrame.class);
     }
 
-    /** Decodes a client frame, or throws {@link BadFrame} with the {@code ref} of the offending frame set when known. */
+    /**
+     * Decodes a client frame, or throws {@link BadFrame} with the {@code ref} of the offending frame
+     * set when known. A valid frame is parsed once, straight into its record; only a frame that fails
+     * is parsed again, as a tree, to say what is wrong with it.
+     */
     public ClientFrame decodeClient(String json) {
+        try {
+            ClientFrame frame = clientReader.readValue(json);
+            if (frame != null) {
+                return frame;
+            }
+        } catch (JacksonException e) {
+            throw refused(json, e);
+        }
+        throw new BadFrame("a frame is a JSON object");
+    }
+
+    /** The {@link BadFrame} for a frame that failed to bind with {@code failure}. */
+    private BadFrame refused(String json, JacksonException failure) {
         JsonNode tree;
         try {
             tree = mapper.readTree(json);
         } catch (JacksonException e) {
-            throw new BadFrame("malformed JSON");
+            return new BadFrame("malformed JSON");
         }
         if (tree == null || !tree.isObject()) {
-            throw new BadFrame("a frame is a JSON object");
+            return new BadFrame("a frame is a JSON object");
         }
         String ref = refOf(tree);
         JsonNode type = tree.get("type");
         if (type == null || !type.isString()) {
-            throw new BadFrame(ErrorCode.BAD_REQUEST, "missing field 'type'", ref);
+            return new BadFrame(ErrorCode.BAD_REQUEST, "missing field 'type'", ref);
         }
-        try {
-            return mapper.treeToValue(tree, ClientFrame.class);
-        } catch (InvalidTypeIdException e) {
-            throw new BadFrame(ErrorCode.BAD_REQUEST, "unknown type '" + type.asString() + "'", ref);
-        } catch (ValueInstantiationException e) {
-            if (e.getCause() instanceof BadFrame bad) {
-                throw bad.withRef(ref);
+        if (failure instanceof InvalidTypeIdException) {
+            return new BadFrame(ErrorCode.BAD_REQUEST, "unknown type '" + type.asString() + "'", ref);
+        }
+        if (failure instanceof ValueInstantiationException) {
+            if (failure.getCause() instanceof BadFrame bad) {
+                return bad.withRef(ref);
             }
-            throw new BadFrame(ErrorCode.BAD_REQUEST, "invalid '" + type.asString() + "' frame", ref);
-        } catch (StreamReadException e) {
-            throw new BadFrame(ErrorCode.BAD_REQUEST, "malformed JSON", ref);
-        } catch (JacksonException e) {
-            throw new BadFrame(ErrorCode.BAD_REQUEST, describe(e), ref);
+            return new BadFrame(ErrorCode.BAD_REQUEST, "invalid '" + type.asString() + "' frame", ref);
         }
+        if (failure instanceof StreamReadException) {
+            return new BadFrame(ErrorCode.BAD_REQUEST, "malformed JSON", ref);
+        }
+        return new BadFrame(ErrorCode.BAD_REQUEST, describe(failure), ref);
     }
 
     /** Decodes a server frame (used by clients). Throws {@link IllegalArgumentException} on anything invalid. */
@@ -75,11 +100,11 @@ public final class FrameCodec {
 
     /** Encodes any frame, with its {@code type}, as one line of JSON. */
     public String encode(ServerFrame frame) {
-        return mapper.writerFor(ServerFrame.class).writeValueAsString(frame);
+        return serverWriter.writeValueAsString(frame);
     }
 
     public String encode(ClientFrame frame) {
-        return mapper.writerFor(ClientFrame.class).writeValueAsString(frame);
+        return clientWriter.writeValueAsString(frame);
     }
 
     /** The shared mapper, configured for the protocol. Do not reconfigure it. */

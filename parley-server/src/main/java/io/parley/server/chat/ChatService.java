@@ -18,6 +18,7 @@ import io.parley.server.cluster.NodeIdentity;
 import io.parley.server.cluster.Presence;
 import io.parley.server.cluster.Registry;
 import io.parley.server.connection.Connection;
+import io.parley.server.connection.ConnectionHandler;
 import io.parley.server.connection.FrameHandler;
 import io.parley.server.connection.Outgoing;
 import io.parley.server.history.AppendFailedException;
@@ -52,7 +53,6 @@ public class ChatService implements FrameHandler {
     private final FrameCodec codec;
     private final NodeIdentity node;
     private final ChatProperties properties;
-    private final Map<String, ChatSession> sessions = new ConcurrentHashMap<>();
 
     public ChatService(MessageLog messageLog, Memberships memberships, RoomHub hub, Bus bus, Presence presence,
             Registry registry, FrameCodec codec, NodeIdentity node, ChatProperties properties) {
@@ -67,57 +67,64 @@ public class ChatService implements FrameHandler {
         this.properties = properties;
     }
 
-    /** A connection's chat state. Touched by its own frame thread, and by close. */
-    private static final class ChatSession {
+    /**
+     * A connection's chat state, created at open and kept by the connection layer: frames reach it
+     * without a look-up. Touched by its own frame thread, and by close.
+     */
+    private final class ChatSession implements ConnectionHandler {
+        final Connection connection;
         final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
         final Map<String, Boolean> memberOf = new ConcurrentHashMap<>();
         final Map<String, Long> lastTyping = new ConcurrentHashMap<>();
         volatile boolean closed;
+
+        ChatSession(Connection connection) {
+            this.connection = connection;
+        }
+
+        @Override
+        public void onFrame(ClientFrame frame) {
+            if (closed) {
+                return;
+            }
+            if (frame instanceof ClientFrame.Send send) {
+                send(connection, this, send);
+            } else if (frame instanceof ClientFrame.Join join) {
+                join(connection, this, join);
+            } else if (frame instanceof ClientFrame.Leave leave) {
+                leave(connection, this, leave);
+            } else if (frame instanceof ClientFrame.History history) {
+                history(connection, history);
+            } else if (frame instanceof ClientFrame.Typing typing) {
+                typing(connection, this, typing);
+            } else if (frame instanceof ClientFrame.Ping ping) {
+                reply(connection, new ServerFrame.Pong(ping.id()));
+            }
+        }
+
+        @Override
+        public void onClose() {
+            if (closed) {
+                return;
+            }
+            closed = true;
+            try {
+                for (Subscription subscription : subscriptions.values()) {
+                    unsubscribe(subscription);
+                }
+                subscriptions.clear();
+            } finally {
+                registry.disconnected(connection.user());
+            }
+        }
     }
 
     @Override
-    public void onOpen(Connection connection) {
-        sessions.put(connection.id(), new ChatSession());
+    public ConnectionHandler onOpen(Connection connection) {
+        ChatSession session = new ChatSession(connection);
         registry.connected(connection.user());
         reply(connection, new ServerFrame.Welcome(connection.user(), node.id(), Protocol.VERSION));
-    }
-
-    @Override
-    public void onFrame(Connection connection, ClientFrame frame) {
-        ChatSession session = sessions.get(connection.id());
-        if (session == null) {
-            return;
-        }
-        if (frame instanceof ClientFrame.Send send) {
-            send(connection, session, send);
-        } else if (frame instanceof ClientFrame.Join join) {
-            join(connection, session, join);
-        } else if (frame instanceof ClientFrame.Leave leave) {
-            leave(connection, session, leave);
-        } else if (frame instanceof ClientFrame.History history) {
-            history(connection, history);
-        } else if (frame instanceof ClientFrame.Typing typing) {
-            typing(connection, session, typing);
-        } else if (frame instanceof ClientFrame.Ping ping) {
-            reply(connection, new ServerFrame.Pong(ping.id()));
-        }
-    }
-
-    @Override
-    public void onClose(Connection connection) {
-        ChatSession session = sessions.remove(connection.id());
-        if (session == null) {
-            return;
-        }
-        session.closed = true;
-        try {
-            for (Subscription subscription : session.subscriptions.values()) {
-                unsubscribe(subscription);
-            }
-            session.subscriptions.clear();
-        } finally {
-            registry.disconnected(connection.user());
-        }
+        return session;
     }
 
     private void join(Connection connection, ChatSession session, ClientFrame.Join join) {

@@ -1,10 +1,13 @@
 package io.parley.server.chat;
 
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
@@ -41,10 +44,24 @@ import org.springframework.stereotype.Component;
  * <p>Meters: {@code parley.chat.gap.fills} (reads of missing messages from the log) and
  * {@code parley.chat.gap.messages} (messages delivered from the log by those reads).
  *
- * <p>Thread-safe. Each room has its own lock, held while it delivers (enqueueing never blocks), while
- * it reads a missing range from the log, and while it subscribes or unsubscribes, so a room's
- * subscriber set and head change atomically with respect to its deliveries. Rooms never wait on each
- * other. Reads after a reorder window run on this hub's own thread, never on the publisher's.
+ * <h2>Threads</h2>
+ * Fan-out runs on {@link DeliveryLanes}, never on the thread that publishes: {@link #onRoomEvent}
+ * (the committer, a bus thread) hands the event to the room's lane and returns. A room's state (its
+ * subscribers, head and held messages) is touched only by its lane, one task at a time, so it needs
+ * no lock, and a room's deliveries keep the order in which its events arrived. No lane ever waits
+ * on I/O: the slow calls run first, on the caller's thread or on this hub's filler thread, and their
+ * result is then merged on the lane.
+ * <ul>
+ * <li><b>Opening.</b> The first subscriber of a room subscribes to the bus and reads the room's head
+ * from the log on its own thread, while the room is in the map but not yet open; events that arrive
+ * meanwhile are held on the lane. Then the lane opens the room at that head, dropping what the head
+ * covers and delivering what follows it. Other subscribers of the room wait for the opening.
+ * <li><b>Filling.</b> A missing range is read from the log on the filler thread, then delivered on
+ * the lane (what a concurrent event already delivered is dropped as a duplicate).
+ * <li><b>Subscribe and unsubscribe</b> run on the lane and the caller waits for them (microseconds),
+ * so a subscription gets nothing after {@link #unsubscribe} returned.
+ * </ul>
+ * Thread-safe: every method may be called from any thread.
  */
 @Component
 public class RoomHub implements BusListener, DisposableBean {
@@ -54,12 +71,16 @@ public class RoomHub implements BusListener, DisposableBean {
     /** Held-back messages per room beyond which the log is read at once rather than after the window. */
     static final int MAX_HELD = 1000;
 
+    /** Most messages read from the log per query when filling a gap. */
+    private static final int FILL_PAGE = 500;
+
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Bus bus;
     private final MessageLog messageLog;
     private final Presence presence;
     private final FrameCodec codec;
     private final long reorderWindowNanos;
+    private final DeliveryLanes lanes;
     private final ScheduledExecutorService filler;
     private final Counter gapFills;
     private final Counter gapMessages;
@@ -71,6 +92,7 @@ public class RoomHub implements BusListener, DisposableBean {
         this.presence = presence;
         this.codec = codec;
         this.reorderWindowNanos = properties.reorderWindow().toNanos();
+        this.lanes = new DeliveryLanes(DeliveryLanes.defaultCount());
         this.filler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "parley-room-fill");
             thread.setDaemon(true);
@@ -83,15 +105,24 @@ public class RoomHub implements BusListener, DisposableBean {
         bus.listen(this);
     }
 
-    /** One room as seen by this node. Fields are guarded by the instance's lock. */
+    private enum State { OPENING, OPEN, REMOVED }
+
+    /**
+     * One room as seen by this node. {@link #opened} and {@link #opener} may be used by any thread;
+     * every other field only by the room's lane.
+     */
     private static final class Room {
         final String name;
-        final Set<Subscription> subscriptions = ConcurrentHashMap.newKeySet();
+        /** Completes (on the lane) once the room is open or has failed to open. */
+        final CompletableFuture<Void> opened = new CompletableFuture<>();
+        final AtomicBoolean opener = new AtomicBoolean();
+        final Set<Subscription> subscriptions = new LinkedHashSet<>();
         final TreeMap<Long, Outgoing> held = new TreeMap<>();
-        boolean fillScheduled;
-        boolean open;
-        boolean removed;
+        State state = State.OPENING;
         long head;
+        boolean fillScheduled;
+        boolean filling;
+        long fillUntil;
 
         Room(String name) {
             this.name = name;
@@ -100,43 +131,83 @@ public class RoomHub implements BusListener, DisposableBean {
 
     /**
      * Adds a subscription in replay mode and returns the room's head on this node: the caller replays
-     * up to it from the log, then calls {@link Subscription#finishReplay}.
+     * up to it from the log, then calls {@link Subscription#finishReplay}. The first subscriber of a
+     * room opens it (bus subscribe, then a read of the head) on its own thread; a failure of either
+     * is thrown here and leaves the room closed.
      */
     long subscribe(Subscription subscription) {
+        String name = subscription.room();
         while (true) {
-            Room room = rooms.computeIfAbsent(subscription.room(), Room::new);
-            synchronized (room) {
-                if (room.removed) {
-                    continue;
-                }
-                if (!room.open) {
-                    // Subscribe before reading the head: whatever is committed later arrives as an event.
-                    bus.subscribe(room.name);
-                    room.head = messageLog.lastSeq(room.name);
-                    room.open = true;
+            Room room = rooms.computeIfAbsent(name, Room::new);
+            if (room.opener.compareAndSet(false, true)) {
+                open(room);
+            }
+            room.opened.join();
+            long head = lanes.call(name, () -> {
+                if (room.state != State.OPEN) {
+                    return -1L;
                 }
                 room.subscriptions.add(subscription);
                 return room.head;
+            });
+            if (head >= 0) {
+                return head;
             }
+            // Removed meanwhile (its last subscriber left): a new Room of that name opens again.
         }
     }
 
+    /** The slow part of opening, on the first subscriber's thread; the lane merges its result. */
+    private void open(Room room) {
+        long head;
+        try {
+            // Subscribe before reading the head: whatever is committed later arrives as an event.
+            bus.subscribe(room.name);
+            head = messageLog.lastSeq(room.name);
+        }
+        catch (RuntimeException e) {
+            lanes.execute(room.name, () -> {
+                remove(room);
+                room.opened.completeExceptionally(e);
+            });
+            throw e;
+        }
+        lanes.execute(room.name, () -> {
+            room.head = head;
+            room.state = State.OPEN;
+            releaseHeld(room);
+            scheduleFillIfMissing(room);
+            room.opened.complete(null);
+        });
+    }
+
+    /** Removes {@code subscription}; the room is closed when its last one leaves. Waits for the room's lane. */
     void unsubscribe(Subscription subscription) {
         Room room = rooms.get(subscription.room());
         if (room == null) {
             return;
         }
-        synchronized (room) {
-            room.subscriptions.remove(subscription);
-            if (room.subscriptions.isEmpty() && !room.removed) {
-                room.removed = true;
-                room.held.clear();
-                // Unsubscribe before the room leaves the map: a new Room of the same name subscribes
-                // only after this, so the bus never sees its subscribe overtaken by this unsubscribe.
-                bus.unsubscribe(room.name);
-                rooms.remove(room.name, room);
-            }
+        try {
+            lanes.call(room.name, () -> {
+                room.subscriptions.remove(subscription);
+                if (room.subscriptions.isEmpty() && room.state == State.OPEN) {
+                    remove(room);
+                }
+                return null;
+            });
+        } catch (RejectedExecutionException stopping) {
+            log.debug("Room {} not unsubscribed: the node is stopping", room.name);
         }
+    }
+
+    /** On the lane: closes the room. */
+    private void remove(Room room) {
+        room.state = State.REMOVED;
+        room.held.clear();
+        // Unsubscribe before the room leaves the map: a new Room of the same name subscribes only
+        // after this, so the bus never sees its subscribe overtaken by this unsubscribe.
+        bus.unsubscribe(room.name);
+        rooms.remove(room.name, room);
     }
 
     /** Rooms with local subscribers, for the periodic check against the log. */
@@ -144,31 +215,38 @@ public class RoomHub implements BusListener, DisposableBean {
         return Set.copyOf(rooms.keySet());
     }
 
+    /** Hands the event to the room's lane and returns: the fan-out never runs on the publishing thread. */
     @Override
     public void onRoomEvent(String roomName, ServerFrame event, String json) {
         Room room = rooms.get(roomName);
         if (room == null) {
             return;
         }
+        Runnable task;
+        if (event instanceof ServerFrame.Message message) {
+            Outgoing frame = Outgoing.roomMessage(json, roomName, message.seq());
+            task = () -> deliver(room, frame);
+        } else if (event instanceof ServerFrame.Typing typing) {
+            Outgoing frame = Outgoing.control(json);
+            task = () -> typing(room, typing.user(), frame);
+        } else if (event instanceof ServerFrame.Presence) {
+            // Recomputed here, before the hand-over (the registry is I/O): presence events of
+            // several nodes may cross, the registry is the truth.
+            Outgoing frame = Outgoing.control(codec.encode(new ServerFrame.Presence(roomName, presence.online(roomName))));
+            task = () -> toAll(room, frame);
+        } else {
+            return;
+        }
         try {
-            if (event instanceof ServerFrame.Message message) {
-                deliver(room, Outgoing.roomMessage(json, roomName, message.seq()));
-            } else if (event instanceof ServerFrame.Typing typing) {
-                Outgoing frame = Outgoing.control(json);
-                for (Subscription subscription : room.subscriptions) {
-                    if (!subscription.connection().user().equals(typing.user()) && subscription.isLive()) {
-                        subscription.connection().send(frame);
-                    }
+            lanes.execute(roomName, () -> {
+                try {
+                    task.run();
+                } catch (RuntimeException e) {
+                    log.warn("Delivery of an event of room {} failed: {}", roomName, e.toString());
                 }
-            } else if (event instanceof ServerFrame.Presence) {
-                // Recomputed here: presence events of several nodes may cross, the registry is the truth.
-                Outgoing frame = Outgoing.control(codec.encode(new ServerFrame.Presence(roomName, presence.online(roomName))));
-                for (Subscription subscription : room.subscriptions) {
-                    subscription.connection().send(frame);
-                }
-            }
-        } catch (RuntimeException e) {
-            log.warn("Delivery of an event of room {} failed: {}", roomName, e.toString());
+            });
+        } catch (RejectedExecutionException stopping) {
+            log.debug("Event of room {} not delivered: the node is stopping", roomName);
         }
     }
 
@@ -191,71 +269,122 @@ public class RoomHub implements BusListener, DisposableBean {
         return failed;
     }
 
-    /** Delivers what the log has beyond this node's head for {@code roomName}: recovery after lost events. */
+    /**
+     * Delivers what the log has beyond this node's head for {@code roomName}: recovery after lost
+     * events. Reads the log's head on the caller's thread (a failure is thrown); the missing messages
+     * are read on the filler thread and delivered on the room's lane after this returns.
+     */
     void catchUp(String roomName) {
         Room room = rooms.get(roomName);
         if (room == null) {
             return;
         }
-        synchronized (room) {
-            if (!room.open || room.removed) {
-                return;
-            }
-            long last = messageLog.lastSeq(roomName);
-            if (last > room.head) {
+        long last = messageLog.lastSeq(roomName);
+        lanes.execute(roomName, () -> {
+            if (room.state == State.OPEN && last > room.head) {
                 log.debug("Room {} on this node is behind the log ({} < {}): delivering the missing messages", roomName, room.head, last);
                 fill(room, last + 1);
-                releaseHeld(room);
             }
-        }
+        });
     }
+
+    // ---- on the room's lane ----
 
     private void deliver(Room room, Outgoing message) {
-        synchronized (room) {
-            if (!room.open || room.removed || message.seq() <= room.head) {
-                return;
-            }
-            if (message.seq() == room.head + 1) {
-                fanOut(room, message);
-                releaseHeld(room);
-                return;
-            }
-            // A jump: normal when several nodes write to the room. Wait briefly for the missing ones.
-            room.held.put(message.seq(), message);
-            if (room.held.size() > MAX_HELD) {
-                fillHeld(room);
-            } else if (!room.fillScheduled) {
-                room.fillScheduled = true;
-                try {
-                    filler.schedule(() -> fillHeldLater(room), reorderWindowNanos, TimeUnit.NANOSECONDS);
-                } catch (RejectedExecutionException stopping) {
-                    room.fillScheduled = false;
-                }
-            }
+        if (room.state == State.REMOVED || (room.state == State.OPEN && message.seq() <= room.head)) {
+            return;
+        }
+        if (room.state == State.OPEN && message.seq() == room.head + 1) {
+            fanOut(room, message);
+            releaseHeld(room);
+            return;
+        }
+        // Opening, or a jump (normal when several nodes write to the room): hold it; when open,
+        // wait briefly for the missing ones.
+        room.held.put(message.seq(), message);
+        if (room.state == State.OPEN) {
+            scheduleFillIfMissing(room);
         }
     }
 
-    /** The reorder window has passed: read what is still missing from the log. On the filler thread. */
-    private void fillHeldLater(Room room) {
-        try {
-            synchronized (room) {
+    /** If held messages wait for missing ones: reads them now if too many are held, else after the reorder window. */
+    private void scheduleFillIfMissing(Room room) {
+        if (room.held.isEmpty() || room.held.firstKey() <= room.head + 1) {
+            return;
+        }
+        if (room.held.size() > MAX_HELD) {
+            fill(room, room.held.firstKey());
+        } else if (!room.fillScheduled) {
+            room.fillScheduled = true;
+            try {
+                filler.schedule(() -> lanes.execute(room.name, () -> windowPassed(room)), reorderWindowNanos, TimeUnit.NANOSECONDS);
+            } catch (RejectedExecutionException stopping) {
                 room.fillScheduled = false;
-                if (room.open && !room.removed) {
-                    fillHeld(room);
-                }
             }
-        } catch (RuntimeException e) {
-            // The log is unreachable: the held messages stay; the next event or the room check retries.
-            log.warn("Missing messages of room {} not readable from the log: {}", room.name, e.toString());
         }
     }
 
-    /** Reads the messages missing before the first held one, then releases the held ones. Holds the room's lock. */
-    private void fillHeld(Room room) {
-        if (!room.held.isEmpty() && room.held.firstKey() > room.head + 1) {
+    /** The reorder window has passed: read what is still missing from the log. */
+    private void windowPassed(Room room) {
+        room.fillScheduled = false;
+        if (room.state == State.OPEN && !room.held.isEmpty() && room.held.firstKey() > room.head + 1) {
             fill(room, room.held.firstKey());
         }
+    }
+
+    /** Starts (or widens) a read of every message between the head and {@code untilExclusive} from the log. */
+    private void fill(Room room, long untilExclusive) {
+        room.fillUntil = Math.max(room.fillUntil, untilExclusive);
+        if (room.filling) {
+            return;
+        }
+        room.filling = true;
+        gapFills.increment();
+        readMissing(room, room.head);
+    }
+
+    /** Reads the next page after {@code after} on the filler thread, then merges it on the lane. */
+    private void readMissing(Room room, long after) {
+        int count = (int) Math.max(1, Math.min(FILL_PAGE, room.fillUntil - after - 1));
+        try {
+            filler.execute(() -> {
+                List<StoredMessage> page;
+                try {
+                    page = messageLog.after(room.name, after, count);
+                } catch (RuntimeException e) {
+                    // The log is unreachable: the held messages stay; the next event or the room check retries.
+                    log.warn("Missing messages of room {} not readable from the log: {}", room.name, e.toString());
+                    lanes.execute(room.name, () -> room.filling = false);
+                    return;
+                }
+                lanes.execute(room.name, () -> merge(room, after, page));
+            });
+        } catch (RejectedExecutionException stopping) {
+            room.filling = false;
+        }
+    }
+
+    /**
+     * Delivers a page read from the log after {@code after} (skipping what is already delivered), then
+     * releases the held messages, and reads on while messages are missing and the reads make progress.
+     */
+    private void merge(Room room, long after, List<StoredMessage> page) {
+        if (room.state != State.OPEN) {
+            room.filling = false;
+            return;
+        }
+        for (StoredMessage stored : page) {
+            if (stored.seq() == room.head + 1) {
+                fanOut(room, Outgoing.roomMessage(codec.encode(Messages.frame(stored)), room.name, stored.seq()));
+                gapMessages.increment();
+            }
+        }
         releaseHeld(room);
+        if (!page.isEmpty() && room.head > after && room.head + 1 < room.fillUntil) {
+            readMissing(room, room.head);
+            return;
+        }
+        room.filling = false;
     }
 
     /** Delivers the held messages that now follow the head without a gap; drops those at or below it. */
@@ -272,26 +401,7 @@ public class RoomHub implements BusListener, DisposableBean {
         }
     }
 
-    /** Reads and delivers every message between the head and {@code untilExclusive} from the log. Holds the room's lock. */
-    private void fill(Room room, long untilExclusive) {
-        gapFills.increment();
-        while (room.head + 1 < untilExclusive) {
-            int count = (int) Math.min(500, untilExclusive - room.head - 1);
-            List<StoredMessage> missing = messageLog.after(room.name, room.head, count);
-            if (missing.isEmpty()) {
-                return;
-            }
-            for (StoredMessage stored : missing) {
-                if (stored.seq() >= untilExclusive) {
-                    return;
-                }
-                fanOut(room, Outgoing.roomMessage(codec.encode(Messages.frame(stored)), room.name, stored.seq()));
-                gapMessages.increment();
-            }
-        }
-    }
-
-    /** Offers the same frame (one String, encoded once) to every local subscription. Holds the room's lock. */
+    /** Offers the same frame (one String, encoded once) to every local subscription. */
     private void fanOut(Room room, Outgoing message) {
         for (Subscription subscription : room.subscriptions) {
             subscription.offer(message);
@@ -299,8 +409,31 @@ public class RoomHub implements BusListener, DisposableBean {
         room.head = message.seq();
     }
 
+    private void typing(Room room, String user, Outgoing frame) {
+        for (Subscription subscription : room.subscriptions) {
+            if (!subscription.connection().user().equals(user) && subscription.isLive()) {
+                subscription.connection().send(frame);
+            }
+        }
+    }
+
+    private void toAll(Room room, Outgoing frame) {
+        for (Subscription subscription : room.subscriptions) {
+            subscription.connection().send(frame);
+        }
+    }
+
+    /**
+     * Waits until every task handed to {@code room}'s lane before this call has run (tests: events
+     * are delivered asynchronously).
+     */
+    void awaitDelivered(String room) {
+        lanes.call(room, () -> null);
+    }
+
     @Override
     public void destroy() {
         filler.shutdownNow();
+        lanes.shutdown();
     }
 }

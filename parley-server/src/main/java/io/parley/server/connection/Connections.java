@@ -10,11 +10,13 @@ import org.jspecify.annotations.Nullable;
 import org.springframework.stereotype.Component;
 
 /**
- * Every open connection of this node, by WebSocket session id, with a count per user, and the
- * slots reserved by handshakes that {@link Admission} let through and that have not opened yet: an
- * admitted handshake holds a slot from admission until its connection is {@linkplain #add added}
- * (which takes the slot) or the handshake fails ({@link #cancelReservation()}), so a burst of
- * concurrent handshakes cannot pass the connection limit. Thread-safe.
+ * Every open connection of this node, by WebSocket session id, with a count per user: for
+ * admission, drains, logouts and meters. Written at open and close only; an inbound frame never
+ * looks a connection up here. Also the slots reserved by handshakes that {@link Admission} let
+ * through and that have not opened yet: an admitted handshake holds a slot from admission until its
+ * connection is {@linkplain #add added} (which takes the slot) or the handshake fails ({@link
+ * #cancelReservation()}), so a burst of concurrent handshakes cannot pass the connection limit.
+ * Thread-safe.
  */
 @Component
 public class Connections {
@@ -42,10 +44,6 @@ public class Connections {
             perUser.computeIfPresent(removed.user(), (user, count) -> count.decrementAndGet() == 0 ? null : count);
         }
         return removed;
-    }
-
-    @Nullable Connection get(String id) {
-        return byId.get(id);
     }
 
     /**

@@ -1,24 +1,19 @@
 package io.parley.server.connection;
 
-import io.parley.protocol.ClientFrame;
-
 /**
  * What a connection's frames mean: implemented by {@code chat}, so that {@code connection} never
- * imports anything about rooms.
+ * imports anything about rooms. At open it creates the connection's own {@link ConnectionHandler},
+ * which the connection layer keeps on the socket's session: an inbound frame goes straight to it,
+ * with no look-up by connection id.
  *
- * <p>Called on the container's thread for that socket, one frame at a time per connection (never
- * concurrently for one connection, concurrently for different ones). A {@link io.parley.protocol.BadFrame}
- * thrown from {@link #onFrame} is answered with an {@code error} frame and the connection stays open;
- * any other exception is logged and answered with {@code internal}.
+ * <p>{@link #onOpen} is called on the container's thread that opened the socket, before any frame
+ * of that socket is delivered.
  */
 public interface FrameHandler {
 
-    /** The connection is open and authenticated; nothing has been sent on it yet. */
-    void onOpen(Connection connection);
-
-    /** A valid frame from the client. */
-    void onFrame(Connection connection, ClientFrame frame);
-
-    /** The connection closed, for whatever reason. Called once. */
-    void onClose(Connection connection);
+    /**
+     * The connection is open and authenticated; nothing has been sent on it yet. Returns the handler
+     * of this connection's frames and close.
+     */
+    ConnectionHandler onOpen(Connection connection);
 }

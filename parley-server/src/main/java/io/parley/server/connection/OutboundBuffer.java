@@ -19,13 +19,13 @@ import org.jspecify.annotations.Nullable;
 final class OutboundBuffer {
 
     private final OutboundStats stats;
-    private final OutboundQueues node;
+    private final QueueContext node;
     private final ArrayDeque<Object> frames = new ArrayDeque<>(); // Outgoing or PendingGap
     private @Nullable Map<String, PendingGap> pendingGaps; // by room; created by the first resync
     private long bytes;
     private int droppable;
 
-    OutboundBuffer(OutboundQueues node) {
+    OutboundBuffer(QueueContext node) {
         this.node = node;
         this.stats = node.stats();
     }

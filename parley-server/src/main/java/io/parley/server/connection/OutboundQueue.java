@@ -83,7 +83,7 @@ public final class OutboundQueue {
     private enum State { OPEN, DRAINING, CLOSED }
 
     private final FrameSink sink;
-    private final OutboundQueues node;
+    private final QueueContext node;
     private final OutboundStats stats;
     private final long sendTimeLimitNanos;
     private final long bufferLimit;
@@ -106,7 +106,7 @@ public final class OutboundQueue {
     private @Nullable Closing deferredClose;
     private final Consumer<@Nullable Throwable> onWritten = this::written;
 
-    OutboundQueue(FrameSink sink, OutboundQueues node) {
+    OutboundQueue(FrameSink sink, QueueContext node) {
         this.sink = sink;
         this.node = node;
         this.stats = node.stats();
@@ -157,7 +157,7 @@ public final class OutboundQueue {
             return false;
         }
         if (total > node.nodeBudget()) {
-            node.requestShed(total);
+            node.overBudget(total);
         }
         return true;
     }
@@ -227,7 +227,7 @@ public final class OutboundQueue {
         return overflow;
     }
 
-    // ---- watchdog and node budget (called by OutboundQueues) ----
+    // ---- watchdog and node budget (called by OutboundWatchdog and NodeBudget) ----
 
     /**
      * The watchdog's check: closes the socket with 4500 if its write or drain is overdue, or

@@ -19,12 +19,16 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
 /**
  * The {@code /ws} endpoint: authenticates the socket by its HTTP session's principal, gives it an
  * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
- * {@link FrameHandler}. A bad frame gets an {@code error} frame; the socket stays open. Nothing is
- * ever written to the socket except through its queue.
+ * connection's {@link ConnectionHandler}. A bad frame gets an {@code error} frame; the socket stays
+ * open. Nothing is ever written to the socket except through its queue.
+ *
+ * <p>The state of a connection is one {@link Open} object, created at open and kept in the session's
+ * own attributes: an inbound frame costs no look-up in a node-wide map ({@link Connections} is
+ * touched at open and close only).
  *
  * <p>Takes messages in parts ({@link #supportsPartialMessages()}), so the container's per-socket
- * message buffer need not be as large as the largest frame: a {@link TextAssembler} joins a large
- * frame while it arrives and closes the socket with 1009 when it exceeds
+ * message buffer need not be as large as the largest frame: the connection's {@link TextAssembler}
+ * joins a large frame while it arrives and closes the socket with 1009 when it exceeds
  * {@code parley.websocket.max-frame-size}.
  */
 public class ParleyWebSocketHandler extends TextWebSocketHandler {
@@ -36,6 +40,13 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
     private final Connections connections;
     private final FrameCodec codec;
     private final WebSocketProperties properties;
+
+    /** The session attribute that holds the connection's {@link Open}. */
+    private static final String OPEN = ParleyWebSocketHandler.class.getName() + ".open";
+
+    /** A connection and the handler of its frames. */
+    private record Open(Connection connection, ConnectionHandler handler) {
+    }
 
     public ParleyWebSocketHandler(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
             WebSocketProperties properties) {
@@ -62,15 +73,15 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
                 new TextAssembler((int) properties.maxFrameSize().toBytes()));
         connections.add(connection);
         log.debug("{} opened", connection);
-        frames.onOpen(connection);
+        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection)));
     }
 
     @Override
     protected void handleTextMessage(WebSocketSession session, TextMessage message) {
-        Connection connection = connections.get(session.getId());
-        if (connection == null) {
+        if (!(session.getAttributes().get(OPEN) instanceof Open open)) {
             return;
         }
+        Connection connection = open.connection();
         connection.inboundFrame();
         String text;
         try {
@@ -89,7 +100,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             }
             ClientFrame frame = codec.decodeClient(text);
             ref = frame instanceof ClientFrame.Send send ? send.clientMsgId().toString() : ClientFrame.typeOf(frame);
-            frames.onFrame(connection, frame);
+            open.handler().onFrame(frame);
         } catch (BadFrame bad) {
             reply(connection, bad.ref() != null || ref == null ? bad.toErrorFrame() : bad.withRef(ref).toErrorFrame());
         } catch (RuntimeException e) {
@@ -111,11 +122,12 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
-        Connection connection = connections.remove(session.getId());
-        if (connection != null) {
+        if (session.getAttributes().remove(OPEN) instanceof Open open) {
+            Connection connection = open.connection();
+            connections.remove(connection.id());
             connection.close(status);
             log.debug("{} closed with {}", connection, status);
-            frames.onClose(connection);
+            open.handler().onClose();
         }
     }
 

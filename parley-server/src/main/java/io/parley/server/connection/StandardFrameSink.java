@@ -26,6 +26,14 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * Tomcat sends the close frame with a blocking send that waits for a pending write (50 ms for an
  * abnormal close, 20 s for 1000), which must not stall the watchdog or a broadcast.
  *
+ * <p>A peer's close is reported at once. Tomcat answers a client's close frame with a blocking send
+ * of its own close frame, queued behind the write in progress, and only then tells the endpoint (and
+ * so Parley) that the socket closed; that send waits {@value #BLOCKING_SEND_TIMEOUT_PROPERTY}, 20 s
+ * by default. A client that closes without reading what it was sent would keep its queue and its
+ * pending write until the watchdog ended it with 4500. Parley never sends with a blocking send on
+ * Tomcat, so each session gets {@link #CLOSE_SEND_TIMEOUT_MILLIS} for it: the close frame goes out if
+ * the peer takes it within that time, and the queue is released right after.
+ *
  * <p>One write at a time (the queue guarantees it), so one {@link SendHandler} — this object — serves
  * every write without allocating.
  */
@@ -39,9 +47,16 @@ final class StandardFrameSink implements FrameSink, SendHandler {
     private final Executor closer;
     private volatile @Nullable Consumer<@Nullable Throwable> done;
 
+    /** Tomcat's bound on a blocking send, read per send from the session's user properties. */
+    static final String BLOCKING_SEND_TIMEOUT_PROPERTY = "org.apache.tomcat.websocket.BLOCKING_SEND_TIMEOUT";
+
+    /** How long the close frame that answers a peer's close may wait behind a pending write. */
+    static final long CLOSE_SEND_TIMEOUT_MILLIS = 100;
+
     private StandardFrameSink(WebSocketSession session, Session nativeSession, Executor closer) {
         this.session = session;
         this.nativeSession = nativeSession;
+        nativeSession.getUserProperties().put(BLOCKING_SEND_TIMEOUT_PROPERTY, CLOSE_SEND_TIMEOUT_MILLIS);
         this.remote = nativeSession.getAsyncRemote();
         this.closer = closer;
     }
@@ -68,11 +83,17 @@ final class StandardFrameSink implements FrameSink, SendHandler {
         }
     }
 
+    /** On a container thread: nothing thrown here may escape into the container. */
     @Override
     public void onResult(SendResult result) {
         Consumer<@Nullable Throwable> target = done;
         if (target != null) {
-            target.accept(result.isOK() ? null : result.getException());
+            try {
+                target.accept(result.isOK() ? null : result.getException());
+            }
+            catch (RuntimeException ex) {
+                log.warn("Completion of a write on {} failed", this, ex);
+            }
         }
     }
 

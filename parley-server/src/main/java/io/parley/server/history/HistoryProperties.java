@@ -19,10 +19,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param maxBatchDelay longest time an append waits in the queue for others to join its batch
  *     (default 1 ms; 0 commits whatever is queued at once). Under load the batch fills while the
  *     previous one commits, so this delay only adds latency to a quiet log, and at most this much.
- * @param transactionTimeout bound on one batch's transaction, including waits for another node's
- *     lock on the same room (default 10 s, rounded up to whole seconds). It does not bound waiting
- *     for a connection (the pool's connection timeout does) nor a dead TCP peer (the JDBC driver's
- *     socket timeout does).
+ * @param transactionTimeout bound on each statement of the log on PostgreSQL, including waits for
+ *     another node's lock on the same room (default 10 s). Enforced by the server, as its
+ *     {@code statement_timeout} on every pooled connection ({@code application-cluster.yml}), not by
+ *     a JDBC query timeout, for which the driver arms a timer per statement; so write it in a unit
+ *     PostgreSQL reads too (ms, s, h, d). It does not bound waiting for a connection (the pool's
+ *     connection timeout does) nor a dead TCP peer (the JDBC driver's socket timeout does).
  * @param maxPageSize largest page {@code after} and {@code before} return (default 1000); a larger
  *     {@code limit} is reduced to it, so callers page until they reach {@code lastSeq}.
  */

@@ -134,7 +134,9 @@ public class JdbcMessageLog implements MessageLog, SmartLifecycle {
         this.metrics = new MessageLogMetrics(meterRegistry);
         DefaultTransactionDefinition batchTransaction = new DefaultTransactionDefinition();
         batchTransaction.setName("parley-history-batch");
-        batchTransaction.setTimeout((int) Math.max(1, properties.transactionTimeout().plusMillis(999).toSeconds()));
+        // No JDBC timeout: it becomes a query timeout on every statement, and the PostgreSQL driver arms
+        // a java.util.Timer task for each one (PgStatement.startTimer). The database enforces the bound
+        // itself (statement_timeout, see application-cluster.yml and docs/message-log.md).
         JdbcBatchWriter writer = new JdbcBatchWriter(jdbc, new JdbcTransactionManager(dataSource), batchTransaction, clock);
         this.groupCommit = new GroupCommit(writer, properties, metrics, "parley-history-committer-");
     }

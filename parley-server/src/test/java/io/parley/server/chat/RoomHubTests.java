@@ -56,6 +56,7 @@ class RoomHubTests {
     /** Hands an event of room "r" to the hub as a bus does: with its JSON, encoded once by the publisher. */
     private void publish(ServerFrame event) {
         hub.onRoomEvent("r", event, new FrameCodec().encode(event));
+        hub.awaitDelivered("r");
     }
 
     private List<Long> seqs(TestConnection connection) {
@@ -127,6 +128,7 @@ class RoomHubTests {
 
         hub.onResubscribed();
 
+        await().atMost(Duration.ofSeconds(5)).until(() -> seqs(alice).size() == 3);
         assertThat(seqs(alice)).containsExactly(1L, 2L, 3L);
     }
 
@@ -163,6 +165,7 @@ class RoomHubTests {
         String published = new FrameCodec().encode(message);
 
         hub.onRoomEvent("r", message, published);
+        hub.awaitDelivered("r");
 
         assertThat(alice.written()).hasSize(1);
         assertThat(alice.written().get(0)).isSameAs(published);
@@ -183,9 +186,52 @@ class RoomHubTests {
         assertThat(bob.written()).containsExactly(new FrameCodec().encode(new ServerFrame.Typing("r", "alice")));
     }
 
+    @Test
+    void theFanOutRunsOnADeliveryThreadNotOnThePublishersThread() {
+        hub(Duration.ofSeconds(10));
+        List<String> writers = new java.util.concurrent.CopyOnWriteArrayList<>();
+        TestConnection alice = subscribed("r");
+        alice.duringWrite(() -> writers.add(Thread.currentThread().getName()));
+
+        publish(frame(log.commit("r")));
+
+        assertThat(alice.written()).hasSize(1);
+        assertThat(writers).singleElement().asString().startsWith("parley-delivery-");
+    }
+
+    @Test
+    void eventsThatArriveWhileTheFirstSubscriberOpensTheRoomAreDeliveredAfterTheHeadItRead() throws Exception {
+        hub(Duration.ofSeconds(10));
+        log.commit("r");
+        java.util.concurrent.CountDownLatch subscribing = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        bus.onSubscribe = () -> {
+            subscribing.countDown();
+            await().atMost(Duration.ofSeconds(5)).until(() -> release.getCount() == 0);
+        };
+        TestConnection alice = TestConnection.open("c1", "alice", "http-1");
+        Subscription subscription = new Subscription(alice.connection(), "r");
+        java.util.concurrent.CompletableFuture<Long> head = java.util.concurrent.CompletableFuture.supplyAsync(() -> hub.subscribe(subscription));
+        assertThat(subscribing.await(5, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+
+        // The room is opening (its bus subscribe is slow, outside any lock): this room's events wait for the head.
+        StoredMessage second = log.commit("r");
+        hub.onRoomEvent("r", frame(second), new FrameCodec().encode(frame(second)));
+        release.countDown();
+        subscription.finishReplay(head.get(5, java.util.concurrent.TimeUnit.SECONDS));
+        hub.awaitDelivered("r");
+
+        // The head was read after the subscribe (2): the held event is at it, so replayed, not delivered live.
+        assertThat(head.get()).isEqualTo(2);
+        StoredMessage third = log.commit("r");
+        publish(frame(third));
+        assertThat(seqs(alice)).containsExactly(3L);
+    }
+
     /** Records subscriptions; publishes nowhere (the tests hand events to the hub themselves). */
     static final class RecordingBus implements Bus {
         final List<String> calls = new ArrayList<>();
+        volatile Runnable onSubscribe = () -> { };
 
         @Override
         public void listen(BusListener listener) {
@@ -204,8 +250,11 @@ class RoomHubTests {
         }
 
         @Override
-        public synchronized void subscribe(String room) {
-            calls.add("subscribe " + room);
+        public void subscribe(String room) {
+            synchronized (this) {
+                calls.add("subscribe " + room);
+            }
+            onSubscribe.run();
         }
 
         @Override

@@ -219,8 +219,10 @@ class ClusterDeliveryIT {
 
             assertThat(onNode0.closed()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1008);
             assertThat(onNode1.closed()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(1008);
-            // Published to the two nodes holding erin's sockets, not to every node.
-            assertThat(counter(nodes.get(2), "parley.bus.published", "kind", "node") - nodeEventsBefore).isEqualTo(2);
+            // Published to the nodes holding erin's sockets at most, not to every node. The session's
+            // deletion from Redis also reaches each node as Spring Session's destroyed event, which may close
+            // a node's socket, and clear that node from the registry, before the logout's sends are routed.
+            assertThat(counter(nodes.get(2), "parley.bus.published", "kind", "node") - nodeEventsBefore).isBetween(0.0, 2.0);
             otherSession.send("{\"type\":\"ping\",\"id\":\"still-here\"}");
             assertThat(otherSession.await("pong", "id", "still-here")).isNotNull();
             assertThat(otherSession.isOpen()).isTrue();

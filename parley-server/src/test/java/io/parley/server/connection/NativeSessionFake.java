@@ -1,6 +1,8 @@
 package io.parley.server.connection;
 
 import java.lang.reflect.Proxy;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -27,6 +29,8 @@ final class NativeSessionFake {
     private final List<String> threads = new ArrayList<>();
     private volatile boolean open = true;
     private volatile @Nullable RuntimeException sendFailure;
+    /** The session's user properties, as a container keeps them (Tomcat reads its send timeouts here). */
+    final Map<String, Object> userProperties = new ConcurrentHashMap<>();
     final Session session;
 
     NativeSessionFake() {
@@ -67,6 +71,7 @@ final class NativeSessionFake {
                         open = false;
                         yield null;
                     }
+                    case "getUserProperties" -> userProperties;
                     case "getId" -> "native-1";
                     case "hashCode" -> System.identityHashCode(proxy);
                     case "equals" -> proxy == args[0];

@@ -78,4 +78,14 @@ class StandardFrameSinkTests {
         await().atMost(Duration.ofSeconds(5)).until(() -> !fake.closes().isEmpty());
         assertThat(fake.closes().get(0).getCloseCode().getCode()).isEqualTo(4500);
     }
+
+    @Test
+    void boundsTheContainersBlockingSendSoThatAPeersCloseIsReportedAtOnce() {
+        NativeSessionFake fake = new NativeSessionFake();
+
+        StandardFrameSink.of(fake.springSession(), Runnable::run);
+
+        assertThat(fake.userProperties).containsEntry(StandardFrameSink.BLOCKING_SEND_TIMEOUT_PROPERTY,
+                StandardFrameSink.CLOSE_SEND_TIMEOUT_MILLIS);
+    }
 }

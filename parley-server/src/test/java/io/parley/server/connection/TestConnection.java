@@ -38,6 +38,11 @@ public final class TestConnection {
         return sink.written();
     }
 
+    /** Runs {@code action} inside every following write, on the writing thread. */
+    public void duringWrite(Runnable action) {
+        sink.duringWrite(action);
+    }
+
     public List<CloseStatus> closes() {
         return sink.closes();
     }

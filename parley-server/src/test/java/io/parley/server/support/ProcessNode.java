@@ -46,8 +46,21 @@ public final class ProcessNode implements AutoCloseable {
 
     /** Starts {@code java -jar parley-server-exec.jar --server.port=<free> --k=v...}; does not wait for readiness. */
     public static ProcessNode start(String name, Map<String, String> properties) {
+        return start(name, properties, List.of());
+    }
+
+    /**
+     * As {@link #start(String, Map)}, from a shell that first runs {@code ulimit -n fileLimit}: the
+     * node may hold at most {@code fileLimit} file descriptors.
+     */
+    public static ProcessNode startWithFileLimit(String name, Map<String, String> properties, int fileLimit) {
+        return start(name, properties, List.of("bash", "-c", "ulimit -n " + fileLimit + " && exec \"$@\"", "bash"));
+    }
+
+    private static ProcessNode start(String name, Map<String, String> properties, List<String> launcher) {
         int port = freePort();
-        List<String> command = new ArrayList<>(List.of(
+        List<String> command = new ArrayList<>(launcher);
+        command.addAll(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-Xshare:auto",
                 "-jar", jar().toAbsolutePath().toString(),
@@ -92,6 +105,15 @@ public final class ProcessNode implements AutoCloseable {
 
     public String baseUrl() {
         return "http://127.0.0.1:" + port;
+    }
+
+    /** What the node has written to its log so far. */
+    public String log() {
+        try {
+            return Files.readString(log);
+        } catch (IOException e) {
+            throw new IllegalStateException("cannot read " + log, e);
+        }
     }
 
     public boolean isAlive() {

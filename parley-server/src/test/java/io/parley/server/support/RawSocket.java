@@ -37,11 +37,16 @@ public final class RawSocket implements AutoCloseable {
 
     /** Opens {@code /ws} of {@code node} with the browser's cookies and the node's own Origin. */
     public static RawSocket open(ParleyNode node, Browser browser) {
+        return open(node.baseUrl(), browser);
+    }
+
+    /** Opens {@code /ws} of the node at {@code baseUrl} ({@code http://host:port}) with the browser's cookies and that Origin. */
+    public static RawSocket open(String baseUrl, Browser browser) {
         HttpClient client = HttpClient.newBuilder().cookieHandler(browser.cookieManager()).build();
         WebSocket.Builder builder = client.newWebSocketBuilder()
                 .connectTimeout(Duration.ofSeconds(5))
-                .header("Origin", node.baseUrl());
-        return new RawSocket(builder, URI.create(node.wsUrl()));
+                .header("Origin", baseUrl);
+        return new RawSocket(builder, URI.create(baseUrl.replaceFirst("^http", "ws") + "/ws"));
     }
 
     /** The outcome of a handshake: an open socket, or the HTTP response that refused the upgrade. */
@@ -58,8 +63,13 @@ public final class RawSocket implements AutoCloseable {
 
     /** Like {@link #open}, but a refused handshake is an outcome, not a failure. */
     public static Handshake attempt(ParleyNode node, Browser browser) {
+        return attempt(node.baseUrl(), browser);
+    }
+
+    /** Like {@link #open(String, Browser)}, but a refused handshake is an outcome, not a failure. */
+    public static Handshake attempt(String baseUrl, Browser browser) {
         try {
-            return new Handshake(open(node, browser), null);
+            return new Handshake(open(baseUrl, browser), null);
         } catch (CompletionException e) {
             if (e.getCause() instanceof WebSocketHandshakeException refused) {
                 return new Handshake(null, refused.getResponse());

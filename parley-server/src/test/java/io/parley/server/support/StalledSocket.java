@@ -196,9 +196,27 @@ public final class StalledSocket implements AutoCloseable {
 
     /** Sends one masked text frame, as a client must. */
     public StalledSocket send(String text) {
-        byte[] payload = text.getBytes(StandardCharsets.UTF_8);
+        return sendFrame(OP_TEXT, text.getBytes(StandardCharsets.UTF_8));
+    }
+
+    /** Sends a close frame with {@code code}, and goes on not reading: the close handshake of a client that is gone. */
+    public StalledSocket sendClose(int code) {
+        return sendFrame(OP_CLOSE, new byte[] {(byte) (code >>> 8), (byte) code});
+    }
+
+    /** Resets the TCP connection (SO_LINGER 0, then close): the peer sees RST, not FIN. */
+    public void reset() {
+        try {
+            socket.setSoLinger(true, 0);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        closeQuietly(socket);
+    }
+
+    private StalledSocket sendFrame(int opcode, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x80 | OP_TEXT);
+        frame.write(0x80 | opcode);
         if (payload.length < 126) {
             frame.write(0x80 | payload.length);
         } else if (payload.length < 65536) {

@@ -27,6 +27,11 @@ import io.parley.protocol.ServerFrame;
 final class BusMetrics {
 
     private final MeterRegistry registry;
+    private final Counter publishedMessages;
+    private final Counter publishedPresence;
+    private final Counter publishedTyping;
+    private final Counter publishedNode;
+    private final Counter publishedOther;
     private final Counter publishFailures;
     private final Counter received;
     private final Counter dropped;
@@ -35,9 +40,11 @@ final class BusMetrics {
 
     BusMetrics(MeterRegistry registry) {
         this.registry = registry;
-        for (String kind : new String[] {"message", "presence", "typing", "node", "other"}) {
-            published(kind);
-        }
+        this.publishedMessages = published("message");
+        this.publishedPresence = published("presence");
+        this.publishedTyping = published("typing");
+        this.publishedNode = published("node");
+        this.publishedOther = published("other");
         this.publishFailures = Counter.builder("parley.bus.publish.failures").description("PUBLISH commands that failed")
                 .register(registry);
         this.received = Counter.builder("parley.bus.received").description("Events received from other nodes").register(registry);
@@ -57,15 +64,16 @@ final class BusMetrics {
         return Counter.builder("parley.bus.published").description("PUBLISH commands issued").tag("kind", kind).register(registry);
     }
 
+    /** Counts one PUBLISH of {@code event}: an increment of a counter bound at construction, no look-up. */
     void published(ServerFrame event) {
-        String kind = event instanceof ServerFrame.Message ? "message"
-                : event instanceof ServerFrame.Presence ? "presence"
-                : event instanceof ServerFrame.Typing ? "typing" : "other";
-        published(kind).increment();
+        Counter counter = event instanceof ServerFrame.Message ? publishedMessages
+                : event instanceof ServerFrame.Presence ? publishedPresence
+                : event instanceof ServerFrame.Typing ? publishedTyping : publishedOther;
+        counter.increment();
     }
 
     void publishedToNode() {
-        published("node").increment();
+        publishedNode.increment();
     }
 
     void publishFailed() {
