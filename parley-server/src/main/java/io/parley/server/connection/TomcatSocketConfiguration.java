@@ -17,25 +17,17 @@ import org.springframework.util.unit.DataSize;
  * limit above the descriptors left would make {@code accept} fail with "Too many open files".
  * {@code server.tomcat.max-connections}, when set, wins.
  *
- * <p>And sizes Tomcat's per-socket buffers for a node that holds many idle WebSockets
- * ({@code parley.websocket.socket-buffer-size}). Tomcat allocates them when a socket opens and keeps
- * them until it closes, whether data flows or not; at its defaults they are 40 KB per socket
- * (8 KB each: the socket's read and write buffers, the WebSocket frame reader's input buffer, the
- * frame writer's output and the message encoder's buffers), besides the text message buffer that
- * {@link WebSocketConfiguration} sizes. Chat frames are a few hundred bytes; a larger one is read or
- * written in several passes of the same buffer.
- * <ul>
- * <li>{@code socket.appReadBufSize}, {@code socket.appWriteBufSize}: the connector's socket buffers.
- * <li>The system property {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}, Tomcat's only way
- * to size the WebSocket reader's and writer's buffers, read once per JVM when its WebSocket classes
- * load: set to the same size before the container starts, unless the JVM was started with it.
- * </ul>
+ * <p>And sizes the connector's per-socket read and write buffers ({@code socket.appReadBufSize},
+ * {@code socket.appWriteBufSize}: 8 KB each by default) to {@code parley.websocket.socket-buffer-size}.
+ * Tomcat allocates them when a socket opens and keeps them until it closes, whether data flows or
+ * not. Chat frames are a few hundred bytes; a larger one is read or written in several passes. The
+ * WebSocket frame reader's and writer's own buffers stay at Tomcat's 8 KB
+ * ({@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}): smaller, Tomcat sends every longer text
+ * as several fragments, which slowed deliveries to healthy sockets beside stalled ones.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(Connector.class)
 class TomcatSocketConfiguration {
-
-    private static final String WEBSOCKET_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
 
     @Bean
     TomcatConnectorCustomizer parleySocketCustomizer(ConnectionProperties properties,
@@ -56,9 +48,6 @@ class TomcatSocketConfiguration {
     @Bean
     TomcatConnectorCustomizer parleyBufferCustomizer(WebSocketProperties properties) {
         String size = Long.toString(properties.socketBufferSize().toBytes());
-        if (System.getProperty(WEBSOCKET_BUFFER_PROPERTY) == null) {
-            System.setProperty(WEBSOCKET_BUFFER_PROPERTY, size);
-        }
         return connector -> {
             if (!connector.setProperty("socket.appReadBufSize", size) || !connector.setProperty("socket.appWriteBufSize", size)) {
                 throw new IllegalStateException("Tomcat's connector refused socket.appReadBufSize or socket.appWriteBufSize");

@@ -17,8 +17,8 @@ import org.springframework.util.unit.DataSize;
  * @param messageBufferSize the container's per-socket buffer for an inbound text message, in chars
  *        (default 512, 1 KB of heap); a longer message arrives in parts and is joined while it
  *        arrives, up to {@code maxFrameSize}. At most {@code maxFrameSize}
- * @param socketBufferSize each of the container's per-socket read and write buffers, and those of
- *        its WebSocket frame reader and writer (default 1KB); a larger frame takes several passes
+ * @param socketBufferSize each of the container's per-socket read and write buffers (default 1KB); a
+ *        larger frame takes several passes
  */
 @ConfigurationProperties("parley.websocket")
 public record WebSocketProperties(
