@@ -14,15 +14,18 @@ public final class Connection {
     private final @Nullable String httpSessionId;
     private final OutboundQueue outbound;
     private final FrameRateLimiter rateLimiter;
+    private final TextAssembler assembler;
     /** Whether a frame arrived since {@link #takeInboundActivity()} last asked. */
     private volatile boolean inbound;
 
-    Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter) {
+    Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter,
+            TextAssembler assembler) {
         this.id = id;
         this.user = user;
         this.httpSessionId = httpSessionId;
         this.outbound = outbound;
         this.rateLimiter = rateLimiter;
+        this.assembler = assembler;
     }
 
     /** The WebSocket session id, unique on this node. */
@@ -77,6 +80,11 @@ public final class Connection {
 
     FrameRateLimiter rateLimiter() {
         return rateLimiter;
+    }
+
+    /** Joins the parts of a large inbound message; only the container's delivery thread may call it. */
+    TextAssembler assembler() {
+        return assembler;
     }
 
     @Override

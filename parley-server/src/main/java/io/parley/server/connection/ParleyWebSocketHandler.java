@@ -26,6 +26,11 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
  * <p>The state of a connection is one {@link Open} object, created at open and kept in the session's
  * own attributes: an inbound frame costs no look-up in a node-wide map ({@link Connections} is
  * touched at open and close only).
+ *
+ * <p>Takes messages in parts ({@link #supportsPartialMessages()}), so the container's per-socket
+ * message buffer need not be as large as the largest frame: the connection's {@link TextAssembler}
+ * joins a large frame while it arrives and closes the socket with 1009 when it exceeds
+ * {@code parley.websocket.max-frame-size}.
  */
 public class ParleyWebSocketHandler extends TextWebSocketHandler {
 
@@ -67,7 +72,8 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         Object httpSessionId = session.getAttributes().get(HttpSessionHandshakeInterceptor.HTTP_SESSION_ID_ATTR_NAME);
         Connection connection = new Connection(session.getId(), principal.getName(),
                 httpSessionId instanceof String id ? id : null, queues.open(session),
-                new FrameRateLimiter(properties.framesPerSecond(), properties.frameBurst()));
+                new FrameRateLimiter(properties.framesPerSecond(), properties.frameBurst()),
+                new TextAssembler((int) properties.maxFrameSize().toBytes()));
         connections.add(connection);
         log.debug("{} opened", connection);
         credentials.onOpen(connection, principal);
@@ -81,12 +87,22 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         }
         Connection connection = open.connection();
         connection.inboundFrame();
+        String text;
+        try {
+            text = connection.assembler().add(message.getPayload(), message.isLast());
+        } catch (TextAssembler.TooLarge tooLarge) {
+            connection.close(new CloseStatus(CloseCodes.TOO_BIG, tooLarge.getMessage()));
+            return;
+        }
+        if (text == null) {
+            return; // more parts to come
+        }
         String ref = null;
         try {
             if (!connection.rateLimiter().tryAcquire()) {
                 throw new BadFrame(ErrorCode.RATE_LIMITED, "too many frames; slow down");
             }
-            ClientFrame frame = codec.decodeClient(message.getPayload());
+            ClientFrame frame = codec.decodeClient(text);
             ref = frame instanceof ClientFrame.Send send ? send.clientMsgId().toString() : ClientFrame.typeOf(frame);
             if (frame instanceof ClientFrame.Auth auth) {
                 credentials.onAuth(connection, auth);
@@ -99,6 +115,11 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             log.error("Frame of {} failed", connection, e);
             reply(connection, new ServerFrame.Error(ErrorCode.INTERNAL, "internal error; retry", ref));
         }
+    }
+
+    @Override
+    public boolean supportsPartialMessages() {
+        return true;
     }
 
     @Override

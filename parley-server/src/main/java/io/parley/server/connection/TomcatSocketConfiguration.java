@@ -16,6 +16,14 @@ import org.springframework.util.unit.DataSize;
  * 8,192 would leave connection 8,193 onwards hanging in the accept queue with no answer, and a
  * limit above the descriptors left would make {@code accept} fail with "Too many open files".
  * {@code server.tomcat.max-connections}, when set, wins.
+ *
+ * <p>And sizes the connector's per-socket read and write buffers ({@code socket.appReadBufSize},
+ * {@code socket.appWriteBufSize}: 8 KB each by default) to {@code parley.websocket.socket-buffer-size}.
+ * Tomcat allocates them when a socket opens and keeps them until it closes, whether data flows or
+ * not. Chat frames are a few hundred bytes; a larger one is read or written in several passes. The
+ * WebSocket frame reader's and writer's own buffers stay at Tomcat's 8 KB
+ * ({@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}): smaller, Tomcat sends every longer text
+ * as several fragments, which slowed deliveries to healthy sockets beside stalled ones.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(Connector.class)
@@ -33,6 +41,16 @@ class TomcatSocketConfiguration {
             DataSize sendBuffer = properties.socketSendBuffer();
             if (sendBuffer != null && !connector.setProperty("socket.txBufSize", Long.toString(sendBuffer.toBytes()))) {
                 throw new IllegalStateException("Tomcat's connector refused socket.txBufSize");
+            }
+        };
+    }
+
+    @Bean
+    TomcatConnectorCustomizer parleyBufferCustomizer(WebSocketProperties properties) {
+        String size = Long.toString(properties.socketBufferSize().toBytes());
+        return connector -> {
+            if (!connector.setProperty("socket.appReadBufSize", size) || !connector.setProperty("socket.appWriteBufSize", size)) {
+                throw new IllegalStateException("Tomcat's connector refused socket.appReadBufSize or socket.appWriteBufSize");
             }
         };
     }

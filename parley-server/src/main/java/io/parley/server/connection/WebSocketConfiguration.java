@@ -79,8 +79,10 @@ class WebSocketConfiguration implements WebSocketConfigurer {
     @Bean
     ServletServerContainerFactoryBean webSocketContainer() {
         ServletServerContainerFactoryBean container = new ServletServerContainerFactoryBean();
-        container.setMaxTextMessageBufferSize((int) properties.maxFrameSize().toBytes());
-        container.setMaxBinaryMessageBufferSize(1024);
+        // Allocated per socket when it opens and held while it is open: small. Larger text frames
+        // arrive in parts, which the handler joins up to max-frame-size; binary ones are refused (1003).
+        container.setMaxTextMessageBufferSize(properties.messageBufferSize());
+        container.setMaxBinaryMessageBufferSize(128);
         return container;
     }
 }

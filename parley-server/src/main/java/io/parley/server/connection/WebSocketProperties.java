@@ -14,13 +14,20 @@ import org.springframework.util.unit.DataSize;
  * @param maxFrameSize largest inbound text frame (default 64KB); a larger one closes the connection with 1009
  * @param framesPerSecond sustained inbound frames per connection (default 20); more are answered with {@code rate_limited}
  * @param frameBurst inbound frames a connection may send at once before the rate applies (default 50)
+ * @param messageBufferSize the container's per-socket buffer for an inbound text message, in chars
+ *        (default 512, 1 KB of heap); a longer message arrives in parts and is joined while it
+ *        arrives, up to {@code maxFrameSize}. At most {@code maxFrameSize}
+ * @param socketBufferSize each of the container's per-socket read and write buffers (default 1KB); a
+ *        larger frame takes several passes
  */
 @ConfigurationProperties("parley.websocket")
 public record WebSocketProperties(
         @DefaultValue List<String> allowedOrigins,
         @DefaultValue("64KB") DataSize maxFrameSize,
         @DefaultValue("20") double framesPerSecond,
-        @DefaultValue("50") int frameBurst) {
+        @DefaultValue("50") int frameBurst,
+        @DefaultValue("512") int messageBufferSize,
+        @DefaultValue("1KB") DataSize socketBufferSize) {
 
     public WebSocketProperties {
         if (maxFrameSize.toBytes() < 1024 || maxFrameSize.toBytes() > Integer.MAX_VALUE) {
@@ -28,6 +35,12 @@ public record WebSocketProperties(
         }
         if (framesPerSecond <= 0 || frameBurst < 1) {
             throw new IllegalArgumentException("parley.websocket.frames-per-second must be > 0 and frame-burst >= 1");
+        }
+        if (messageBufferSize < 128 || messageBufferSize > maxFrameSize.toBytes()) {
+            throw new IllegalArgumentException("parley.websocket.message-buffer-size must be between 128 and max-frame-size");
+        }
+        if (socketBufferSize.toBytes() < 256 || socketBufferSize.toBytes() > 1024 * 1024) {
+            throw new IllegalArgumentException("parley.websocket.socket-buffer-size must be between 256B and 1MB");
         }
     }
 }

@@ -375,6 +375,19 @@ abstract class ChatSuite {
     }
 
     @Test
+    void aFrameOfExactlyTheMaximumSizeArrivesWholeThoughTheContainerBufferIsSmall() throws Exception {
+        int max = 64 * 1024; // parley.websocket.max-frame-size, in chars; the container's buffer holds 512
+        try (RawSocket a = connect(user("alice"))) {
+            String head = "{\"type\":\"ping\",\"id\":\"big\"";
+            a.send(head + " ".repeat(max - head.length() - 1) + "}");
+            assertThat(a.await("pong").path("id").asString()).isEqualTo("big");
+            String over = head + " ".repeat(max - head.length()) + "}";
+            a.send(over);
+            assertThat(a.closed().get(10, java.util.concurrent.TimeUnit.SECONDS)).isEqualTo(1009);
+        }
+    }
+
+    @Test
     void sendingToARoomNotJoinedIsForbidden() {
         try (RawSocket a = connect(user("alice"))) {
             UUID id = UUID.randomUUID();

@@ -25,7 +25,8 @@ public final class TestConnection {
         OutboundQueues queues = new OutboundQueues(new OutboundProperties(Duration.ofSeconds(10), DataSize.ofMegabytes(1),
                 OverflowStrategy.TERMINATE, DataSize.ofMegabytes(16)), new SimpleMeterRegistry(), System::nanoTime, false);
         TestFrameSink sink = TestFrameSink.immediate();
-        return new TestConnection(new Connection(id, user, httpSessionId, queues.open(sink), new FrameRateLimiter(1000, 1000)), sink);
+        return new TestConnection(new Connection(id, user, httpSessionId, queues.open(sink), new FrameRateLimiter(1000, 1000),
+                new TextAssembler(64 * 1024)), sink);
     }
 
     public Connection connection() {
