@@ -76,15 +76,29 @@ class ClusterOutageIT {
     }
 
     /** Kills the bus subscriber connections of this test's nodes (CLIENT KILL, by id: other tenants share this Redis). */
+    /**
+     * Kills each node's pub/sub connection, once both are there: after an earlier kill a node may
+     * still be reconnecting (and naming its new connection), which on a loaded machine can outlast
+     * the rounds in between.
+     */
     static int killSubscribers() {
+        await("a named subscriber connection of each node").atMost(Duration.ofSeconds(20))
+                .until(() -> subscriberIds().size() == nodes.size());
         int killed = 0;
-        for (String line : services.redis().clientList().split("\n")) {
-            if (line.contains(" name=" + services.prefix() + ":") && line.contains(":bus-subscriber ")) {
-                long id = Long.parseLong(line.replaceAll("^id=(\\d+) .*", "$1").trim());
-                killed += (int) services.redis().clientKill(KillArgs.Builder.typePubsub().id(id)).longValue();
-            }
+        for (long id : subscriberIds()) {
+            killed += (int) services.redis().clientKill(KillArgs.Builder.typePubsub().id(id)).longValue();
         }
         return killed;
+    }
+
+    static List<Long> subscriberIds() {
+        List<Long> ids = new ArrayList<>();
+        for (String line : services.redis().clientList().split("\n")) {
+            if (line.contains(" name=" + services.prefix() + ":") && line.contains(":bus-subscriber ")) {
+                ids.add(Long.parseLong(line.replaceAll("^id=(\\d+) .*", "$1").trim()));
+            }
+        }
+        return ids;
     }
 
     record Member(String user, String room, ParleyClient client, List<ServerFrame.Message> received) {

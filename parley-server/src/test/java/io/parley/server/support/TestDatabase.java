@@ -69,7 +69,9 @@ public final class TestDatabase implements AutoCloseable {
         config.setPassword(password);
         config.setMaximumPoolSize(4);
         config.setMinimumIdle(0);
-        config.setConnectionTimeout(2000);
+        // Opening a PostgreSQL connection forks a backend: on a machine loaded to 25, that took over 2 s.
+        // A database that refuses connections still fails an append well within the tests' waits.
+        config.setConnectionTimeout(10_000);
         config.setValidationTimeout(1000);
         config.setInitializationFailTimeout(-1);
         HikariDataSource pool = new HikariDataSource(config);
