@@ -13,9 +13,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 import io.parley.protocol.CloseCodes;
 import io.parley.server.support.Browser;
-import io.parley.server.support.ClusterServices;
 import io.parley.server.support.ParleyNode;
 import io.parley.server.support.StalledSocket;
+import io.parley.server.support.TwoNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
@@ -116,26 +116,22 @@ class SessionExpiryIT {
     @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Cluster {
 
-        ClusterServices services;
+        TwoNodes cluster;
         ParleyNode nodeA;
         ParleyNode nodeB;
 
         @BeforeAll
         void start() {
-            services = new ClusterServices();
-            nodeA = ParleyNode.start(expiring(services.nodeProperties()));
-            nodeB = ParleyNode.start(expiring(services.nodeProperties()));
+            cluster = TwoNodes.start(expiring(Map.of()));
+            nodeA = cluster.a();
+            nodeB = cluster.b();
         }
 
         @AfterAll
         void stop() {
-            if (nodeB != null) {
-                nodeB.close();
+            if (cluster != null) {
+                cluster.close();
             }
-            if (nodeA != null) {
-                nodeA.close();
-            }
-            services.close();
         }
 
         @Test
