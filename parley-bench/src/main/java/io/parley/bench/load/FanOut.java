@@ -22,14 +22,15 @@ final class FanOut {
     /** A scenario's shape. Rates are deliveries per second (acks per second for S4). */
     record Plan(String name, int rooms, int roomSize, int publishers, List<Integer> rates, int textBytes,
             double warmupSeconds, double stepSeconds, double p99BoundMs, double slowFraction,
-            int publisherNode, int subscriberNode, boolean acks) {
+            int publisherNode, int subscriberNode, boolean acks, double serverWarmupSeconds, int serverWarmupRate) {
 
         static Plan from(String name, Options o, Map<String, String> defaults) {
             Options d = o.with(name, defaults);
             return new Plan(name, d.integer("rooms", 10), d.integer("room-size", 100), d.integer("publishers", 4),
                     d.integers("rates", "20000,40000,60000,80000,100000,120000,140000,160000"), d.integer("text-bytes", 64),
                     d.decimal("warmup", 3), d.decimal("step", 10), d.decimal("p99", 25), d.decimal("slow", 0),
-                    d.integer("publisher-node", 0), d.integer("subscriber-node", 0), d.flag("acks"));
+                    d.integer("publisher-node", 0), d.integer("subscriber-node", 0), d.flag("acks"),
+                    d.decimal("server-warmup", 20), d.integer("server-warmup-rate", 0));
         }
 
         int messagesPerDelivery() {
@@ -106,6 +107,7 @@ final class FanOut {
         monitor.pacer(pacer);
         List<Step> steps = new ArrayList<>();
         try {
+            warmUp(pacer);
             if (!slow.isEmpty()) {
                 // S5: the first step with every member reading, the second with the slow ones stopped.
                 int rate = plan.rates().get(0);
@@ -128,6 +130,26 @@ final class FanOut {
             subs.sockets().forEach(BenchSocket::close);
             pubs.sockets().forEach(BenchSocket::close);
         }
+    }
+
+    /**
+     * Traffic before the first judged step, counted nowhere: a freshly started node is still being
+     * compiled (the JVM's JIT, V8's optimiser) and its first seconds measure the compiler, not the
+     * server. Runs at {@code --server-warmup-rate} (default: the ladder's second step, or its first).
+     */
+    private void warmUp(Pacer pacer) {
+        if (plan.serverWarmupSeconds() <= 0) {
+            return;
+        }
+        List<Integer> rates = plan.rates();
+        int rate = plan.serverWarmupRate() > 0 ? plan.serverWarmupRate() : rates.get(Math.min(1, rates.size() - 1));
+        monitor.phase(plan.name() + " warm-up " + rate + "/s");
+        long start = System.nanoTime() + 50_000_000;
+        long end = start + (long) (plan.serverWarmupSeconds() * 1e9);
+        Window nowhere = new Window(start, start, monitor.latency());
+        generator.sink(nowhere);
+        pacer.run(rate / (double) Math.max(1, plan.messagesPerDelivery()), start, end, nowhere);
+        parkUntil(end + 2_000_000_000L);
     }
 
     private Step step(Pacer pacer, int rate, String label) {

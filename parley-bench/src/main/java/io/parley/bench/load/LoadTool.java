@@ -26,6 +26,7 @@ public final class LoadTool {
               S1: --connections=19000 --connect-rate=1000 --hold=5 --processes=N (default: one per 18,000 connections)
               S2..S5: --rooms=10 --room-size=100 --publishers=4 --rates=20000,40000,... (deliveries/s; acks/s for S4)
                       --warmup=3 --step=10 --p99=25 (ms) --text-bytes=64 --slow=0.01 (S5) --store=h2|postgres (S4)
+                      --server-warmup=20 (s of unjudged traffic before the first step) --server-warmup-rate=N (default: the 2nd rate)
               S6: --clients=10000 --room-size=100 --publishers=4 --rate=200 (messages/s) --seconds=60 --jitter=1 (s)
               every run: --per-user=10 (connections per account) --sources=4 (127.0.0.2..) --io-threads=2
             """;
@@ -96,20 +97,20 @@ public final class LoadTool {
     record Preset(String name, String scenario, int nodes, boolean cluster, boolean parleyOnly, Map<String, String> overrides) {}
 
     static List<Preset> presets(String scenario, boolean quick, boolean storeGiven) {
-        Map<String, String> q2 = Map.of("rooms", "2", "room-size", "20", "publishers", "2", "rates", "400,800", "warmup", "1", "step", "2");
+        Map<String, String> q2 = Map.of("rooms", "2", "room-size", "20", "publishers", "2", "rates", "400,800", "warmup", "1", "step", "2", "server-warmup", "1");
         Preset s1 = new Preset("S1", "S1", 1, false, false, quick ? Map.of("connections", "200", "connect-rate", "500", "hold", "1") : Map.of());
         Preset s2 = new Preset("S2", "S2", 1, false, false, quick ? q2 : Map.of());
         Preset s3 = new Preset("S3", "S3", 2, true, false,
                 quick ? merge(q2, Map.of("publisher-node", "0", "subscriber-node", "1")) : Map.of("publisher-node", "0", "subscriber-node", "1"));
         Map<String, String> s4 = quick
-                ? Map.of("rooms", "10", "room-size", "1", "publishers", "10", "rates", "200,400", "warmup", "1", "step", "2", "acks", "true", "p99", "1000")
+                ? Map.of("rooms", "10", "room-size", "1", "publishers", "10", "rates", "200,400", "warmup", "1", "step", "2", "server-warmup", "1", "acks", "true", "p99", "1000")
                 : Map.of("rooms", "100", "room-size", "1", "publishers", "100", "rates", "2000,5000,10000,15000,20000,25000,30000", "acks", "true", "p99", "20");
         Preset s4h2 = new Preset("S4", "S4", 1, false, true, merge(s4, Map.of("store", "h2")));
         Preset s4pg = new Preset("S4", "S4", 1, false, true, merge(s4, Map.of("store", "postgres")));
         Preset s2x1000 = new Preset("S2-1x1000", "S2", 1, false, false, Map.of("rooms", "1", "room-size", "1000"));
         Preset s2x10 = new Preset("S2-100x10", "S2", 1, false, false, Map.of("rooms", "100", "room-size", "10"));
         Preset s5 = new Preset("S5", "S5", 1, false, false, quick
-                ? Map.of("rooms", "1", "room-size", "100", "publishers", "1", "rates", "1000", "warmup", "1", "step", "2", "slow", "0.01")
+                ? Map.of("rooms", "1", "room-size", "100", "publishers", "1", "rates", "1000", "warmup", "1", "step", "2", "server-warmup", "1", "slow", "0.01")
                 : Map.of("rates", "30000", "slow", "0.01"));
         Preset s6 = new Preset("S6", "S6", 2, true, true, quick
                 ? Map.of("clients", "100", "room-size", "10", "publishers", "2", "rate", "50", "seconds", "8", "jitter", "0.5")
