@@ -23,9 +23,9 @@ import io.parley.client.ParleyHttpException;
  * A pool of bench accounts ({@code <prefix>0}, {@code <prefix>1}, …) and their logged-in sessions, so
  * that login never becomes the load: each account logs in once and its {@code Cookie} header is
  * shared by several connections. Sessions are cached in a file and reused by the next run when the
- * server still knows them (one {@code GET /api/me} checks); otherwise every account logs in again,
- * signing up first where the login is refused. Logins run on a few threads: BCrypt is the server's
- * cost, and a 2-core server does only a few dozen a second.
+ * server still knows them (one {@code GET /api/me} checks); otherwise every account signs up (or
+ * finds its name taken) and logs in. Logins run on a few threads: BCrypt is the server's cost, and a
+ * 2-core server does only a few dozen hashes a second.
  */
 final class Accounts {
 
@@ -42,7 +42,7 @@ final class Accounts {
             return cached.subList(0, users);
         }
         log.printf("accounts: logging in %d accounts ...%n", users);
-        ExecutorService pool = Executors.newFixedThreadPool(4);
+        ExecutorService pool = Executors.newFixedThreadPool(2 * Runtime.getRuntime().availableProcessors() + 2);
         try {
             List<Future<String>> logins = new ArrayList<>();
             for (int i = 0; i < users; i++) {
@@ -65,17 +65,20 @@ final class Accounts {
         }
     }
 
+    /**
+     * Signs up first and logs in once: two BCrypt hashes on the server for a new account (a login
+     * tried first would cost a third), one signup refused with 409 plus the login for an existing one.
+     */
     private static String login(URI server, HttpClient http, String name) {
         ParleyHttp user = new ParleyHttp(server, http, Duration.ofSeconds(60));
         try {
-            user.login(name, PASSWORD);
+            user.signup(name, PASSWORD);
         } catch (ParleyHttpException e) {
-            if (e.status() != 401) {
+            if (e.status() != 409) {
                 throw e;
             }
-            user.signup(name, PASSWORD);
-            user.login(name, PASSWORD);
         }
+        user.login(name, PASSWORD);
         return user.cookieHeader();
     }
 

@@ -4,9 +4,12 @@ import org.apache.catalina.connector.Connector;
 import org.jspecify.annotations.Nullable;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnClass;
+import org.springframework.boot.tomcat.ConfigurableTomcatWebServerFactory;
 import org.springframework.boot.tomcat.TomcatConnectorCustomizer;
+import org.springframework.boot.web.server.WebServerFactoryCustomizer;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.core.Ordered;
 import org.springframework.util.unit.DataSize;
 
 /**
@@ -15,7 +18,9 @@ import org.springframework.util.unit.DataSize;
  * limit that agrees with Parley's ({@link Admission#containerMaxConnections}): Tomcat's default of
  * 8,192 would leave connection 8,193 onwards hanging in the accept queue with no answer, and a
  * limit above the descriptors left would make {@code accept} fail with "Too many open files".
- * {@code server.tomcat.max-connections}, when set, wins.
+ * {@code server.tomcat.max-connections}, when set, wins. Spring Boot applies that property (8,192
+ * when unset) with a connector customizer of its own, so Parley's is added by a factory customizer
+ * ordered last: added after Boot's, it runs after it and its limit is the one Tomcat keeps.
  *
  * <p>And sizes the connector's per-socket read and write buffers ({@code socket.appReadBufSize},
  * {@code socket.appWriteBufSize}: 8 KB each by default) to {@code parley.websocket.socket-buffer-size}.
@@ -30,9 +35,9 @@ import org.springframework.util.unit.DataSize;
 class TomcatSocketConfiguration {
 
     @Bean
-    TomcatConnectorCustomizer parleySocketCustomizer(ConnectionProperties properties,
+    WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory> parleySocketCustomizer(ConnectionProperties properties,
             @Value("${server.tomcat.max-connections:#{null}}") @Nullable Integer configuredMaxConnections) {
-        return connector -> {
+        TomcatConnectorCustomizer sockets = connector -> {
             int maxConnections = configuredMaxConnections != null ? configuredMaxConnections
                     : Admission.containerMaxConnections(FileDescriptors.limit());
             if (!connector.setProperty("maxConnections", Integer.toString(maxConnections))) {
@@ -43,6 +48,22 @@ class TomcatSocketConfiguration {
                 throw new IllegalStateException("Tomcat's connector refused socket.txBufSize");
             }
         };
+        return new LastCustomizer(sockets);
+    }
+
+    /** Adds its connector customizer after every other factory customizer has added theirs. */
+    private record LastCustomizer(TomcatConnectorCustomizer connectorCustomizer)
+            implements WebServerFactoryCustomizer<ConfigurableTomcatWebServerFactory>, Ordered {
+
+        @Override
+        public void customize(ConfigurableTomcatWebServerFactory factory) {
+            factory.addConnectorCustomizers(connectorCustomizer);
+        }
+
+        @Override
+        public int getOrder() {
+            return Ordered.LOWEST_PRECEDENCE;
+        }
     }
 
     @Bean

@@ -12,11 +12,14 @@ import io.parley.server.support.Browser;
 import io.parley.server.support.ParleyNode;
 import io.parley.server.support.RawSocket;
 import io.parley.server.support.RawSocket.Handshake;
+import org.apache.coyote.AbstractProtocol;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
+import org.springframework.boot.tomcat.TomcatWebServer;
+import org.springframework.boot.web.server.context.WebServerApplicationContext;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -83,6 +86,21 @@ class AdmissionIT {
     double refused(String reason) {
         return node.bean(MeterRegistry.class).get("parley.handshakes").tag("result", "refused").tag("reason", reason)
                 .counter().count();
+    }
+
+    /**
+     * Tomcat's own limit is the one derived from the descriptor limit, not Spring Boot's default of
+     * 8,192 ({@code server.tomcat.max-connections}), which Boot applies with a connector customizer
+     * of its own: connection 8,193 onwards would otherwise hang unanswered in the accept queue.
+     */
+    @Test
+    void tomcatAcceptsAsManyConnectionsAsTheDescriptorLimitAllows() {
+        TomcatWebServer webServer = (TomcatWebServer) ((WebServerApplicationContext) node.context()).getWebServer();
+        AbstractProtocol<?> protocol = (AbstractProtocol<?>) webServer.getTomcat().getConnector().getProtocolHandler();
+        assertThat(protocol.getMaxConnections()).isEqualTo(Admission.containerMaxConnections(FileDescriptors.limit()));
+        if (FileDescriptors.limit() >= 10_000) {
+            assertThat(protocol.getMaxConnections()).isGreaterThan(8_192);
+        }
     }
 
     @Test
