@@ -28,11 +28,17 @@ final class NodeProbe {
 
     private final long pid;
     private final String jcmd;
+    /**
+     * Whether the process is a JVM. jcmd attaches by sending SIGQUIT, which a JVM answers and which
+     * terminates any other process (node among them): it is never run against a non-JVM.
+     */
+    private final boolean jvm;
 
     NodeProbe(long pid) {
         this.pid = pid;
-        this.jcmd = ProcessHandle.of(pid).flatMap(p -> p.info().command())
-                .map(java -> Path.of(java).resolveSibling("jcmd"))
+        Optional<Path> command = ProcessHandle.of(pid).flatMap(p -> p.info().command()).map(Path::of);
+        this.jvm = command.map(c -> c.getFileName().toString().equals("java")).orElse(false);
+        this.jcmd = command.map(java -> java.resolveSibling("jcmd"))
                 .filter(Files::isExecutable).map(Path::toString).orElse("jcmd");
     }
 
@@ -123,6 +129,9 @@ final class NodeProbe {
     }
 
     private Optional<String> jcmd(String command) {
+        if (!jvm) {
+            return Optional.empty();
+        }
         try {
             Process p = new ProcessBuilder(jcmd, Long.toString(pid), command).redirectErrorStream(true).start();
             String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
