@@ -39,7 +39,7 @@ final class IdleCapacity {
         Latency connect;
         Workers workers = null;
         if (processes > 1) {
-            workers = Workers.start(processes, target.node(0).url(), cookies, rate, 2, out, log);
+            workers = Workers.start(processes, target.node(0).url(), target.kind(), cookies, rate, 2, out, log);
             monitor.connections(workers::open);
             try {
                 if (!workers.awaitDone((long) (connections / rate) + 300, TimeUnit.SECONDS)) {

@@ -14,6 +14,7 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
+import java.util.Locale;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -39,8 +40,12 @@ final class Workers implements AutoCloseable {
         this.done = new CountDownLatch(count);
     }
 
-    /** Starts {@code count} children that open {@code cookies} (split evenly) to {@code server} at {@code perSecond} in all. */
-    static Workers start(int count, URI server, List<String> cookies, double perSecond, int sourcesEach, Path work, PrintStream log) {
+    /**
+     * Starts {@code count} children that open {@code cookies} (split evenly) to {@code server} at
+     * {@code perSecond} in all, speaking {@code kind}'s protocol.
+     */
+    static Workers start(int count, URI server, Target.Kind kind, List<String> cookies, double perSecond, int sourcesEach, Path work,
+            PrintStream log) {
         Workers workers = new Workers(count);
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         try {
@@ -50,7 +55,8 @@ final class Workers implements AutoCloseable {
                 Path file = work.resolve("worker-" + w + ".cookies");
                 Files.write(file, slice);
                 Process child = new ProcessBuilder(java, "-Xss512k", "-XX:+UseParallelGC", "-cp", System.getProperty("java.class.path"),
-                        LoadTool.class.getName(), "worker", "--url=" + server, "--cookies=" + file,
+                        LoadTool.class.getName(), "worker", "--url=" + server, "--wire=" + kind.name().toLowerCase(Locale.ROOT),
+                        "--cookies=" + file,
                         "--connect-rate=" + perSecond / count, "--source-offset=" + (w + 1) * sourcesEach, "--sources=" + sourcesEach)
                         .redirectError(ProcessBuilder.Redirect.INHERIT).start();
                 workers.children.add(child);
@@ -144,7 +150,7 @@ final class Workers implements AutoCloseable {
             }, "bench-worker-progress");
             progress.setDaemon(true);
             progress.start();
-            Ramp.Result ramp = Ramp.open(generator, new ParleyWire(), URI.create(o.string("url", "")), cookies, o.decimal("connect-rate", 500), 250);
+            Ramp.Result ramp = Ramp.open(generator, o.string("wire", "parley").equals("socketio") ? new SocketIoWire() : new ParleyWire(), URI.create(o.string("url", "")), cookies, o.decimal("connect-rate", 500), 250);
             Histogram h = generator.connectLatency().getIntervalHistogram();
             ByteBuffer buffer = ByteBuffer.allocate(h.getNeededByteBufferCapacity());
             int length = h.encodeIntoCompressedByteBuffer(buffer);
