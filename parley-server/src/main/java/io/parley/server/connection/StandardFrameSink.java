@@ -1,6 +1,7 @@
 package io.parley.server.connection;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -36,6 +37,17 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  *
  * <p>One write at a time (the queue guarantees it), so one {@link SendHandler} — this object — serves
  * every write without allocating.
+ *
+ * <p><b>Pings.</b> JSR-356 has no asynchronous ping: {@code sendPing} blocks. On Tomcat it does not
+ * touch the text state machine (control frames may go between the fragments of a message, so no
+ * {@code IllegalStateException}), but it waits for the permit that a pending asynchronous
+ * {@code sendText} holds until its write completes; past the session's blocking-send timeout (here
+ * {@link #CLOSE_SEND_TIMEOUT_MILLIS}, Tomcat's default 20 s) Tomcat closes the session with 1001 and
+ * throws. So the queue hands a ping over only when no write of its own is pending ({@link
+ * OutboundQueue#ping}): the permit is free and the ping, two bytes, goes into the socket's buffer
+ * at once. It can still wait if the kernel's send buffer happens to be full (a stalled reader whose
+ * last write just fitted): for at most {@link #CLOSE_SEND_TIMEOUT_MILLIS}, after which Tomcat closes
+ * the session and the queue sees a failed write.
  */
 final class StandardFrameSink implements FrameSink, SendHandler {
 
@@ -81,6 +93,18 @@ final class StandardFrameSink implements FrameSink, SendHandler {
         catch (RuntimeException ex) { // closed session, or a container that refuses the send
             done.accept(ex);
         }
+    }
+
+    @Override
+    public void ping(Consumer<@Nullable Throwable> done) {
+        Throwable failure = null;
+        try {
+            remote.sendPing(ByteBuffer.allocate(0)); // Tomcat clears the buffer after the send: never share one
+        }
+        catch (IOException | RuntimeException ex) {
+            failure = ex;
+        }
+        done.accept(failure);
     }
 
     /** On a container thread: nothing thrown here may escape into the container. */

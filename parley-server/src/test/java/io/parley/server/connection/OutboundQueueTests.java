@@ -515,6 +515,11 @@ class OutboundQueueTests {
                 }
 
                 @Override
+                public void ping(Consumer<@Nullable Throwable> done) {
+                    throw new IllegalStateException("The WebSocket session has been closed");
+                }
+
+                @Override
                 public void close(CloseStatus status) {
                     closed.set(status);
                 }
