@@ -31,8 +31,8 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * of its own close frame, queued behind the write in progress, and only then tells the endpoint (and
  * so Parley) that the socket closed; that send waits {@value #BLOCKING_SEND_TIMEOUT_PROPERTY}, 20 s
  * by default. A client that closes without reading what it was sent would keep its queue and its
- * pending write until the watchdog ended it with 4500. Parley never sends with a blocking send on
- * Tomcat, so each session gets {@link #CLOSE_SEND_TIMEOUT_MILLIS} for it: the close frame goes out if
+ * pending write until the watchdog ended it with 4500. Parley sends nothing with a blocking send on
+ * Tomcat but pings, and those only when no write is pending, so each session gets {@link #CLOSE_SEND_TIMEOUT_MILLIS} for it: the close frame goes out if
  * the peer takes it within that time, and the queue is released right after.
  *
  * <p>One write at a time (the queue guarantees it), so one {@link SendHandler} — this object — serves
