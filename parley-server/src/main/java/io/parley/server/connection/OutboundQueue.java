@@ -109,7 +109,7 @@ public final class OutboundQueue {
     private State state = State.OPEN;
     private CloseStatus drainStatus = CloseStatus.NORMAL;
     private long drainStartedAt;
-    /** The frame being handed over or written: PING, or an Outgoing whose delivery may be timed. */
+    /** The frame being handed over or written (PING also while idle), for the delivery latency. */
     private Outgoing current = PING;
     private boolean pingWaiting;
     private long pingHandedAt = PING_WAITING;
@@ -427,10 +427,12 @@ public final class OutboundQueue {
         synchronized (lock) {
             if (state == State.CLOSED) {
                 writing = false;
+                current = PING;
                 return null;
             }
             now = node.now();
             done = current;
+            current = PING; // an idle queue keeps no frame alive (pollLocked sets the next one)
             if (failure != null) {
                 writing = false;
                 closing = closeLocked(CloseStatus.SERVER_ERROR, TerminationReason.WRITE_ERROR,
