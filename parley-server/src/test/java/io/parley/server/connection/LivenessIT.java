@@ -23,6 +23,8 @@ import io.parley.protocol.CloseCodes;
 import io.parley.server.support.Browser;
 import io.parley.server.support.ParleyNode;
 import io.parley.server.support.RawSocket;
+import io.parley.server.support.RoomWatcher;
+import io.parley.server.support.SteadySender;
 import io.parley.server.support.StalledSocket;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -111,6 +113,31 @@ class LivenessIT {
         quiet.send("{\"type\":\"ping\",\"id\":\"still-here\"}");
         assertThat(quiet.await("pong", "id", "still-here")).isNotNull();
         assertThat(quiet.closed()).isNotDone();
+    }
+
+    @Test
+    void aBusySocketGetsItsPingsBetweenItsWritesAndLosesNothing() {
+        String room = room();
+        long pingsBefore = stats().pings();
+        long timeoutsBefore = stats().pongTimeouts();
+        OutboundStats outbound = node.bean(OutboundQueues.class).stats();
+        long writeErrorsBefore = outbound.terminated(TerminationReason.WRITE_ERROR);
+        RoomWatcher sender = kept(RoomWatcher.open(node, RoomWatcher.httpClient(ann))).join(room);
+        RoomWatcher receiver = kept(RoomWatcher.open(node, RoomWatcher.httpClient(bob))).join(room);
+
+        // 15 messages of 3,000 characters a second, for five ping intervals: pings meet writes in flight.
+        int sent;
+        try (SteadySender steady = SteadySender.start(sender, room, "busy", 3_000, 15)) {
+            await().atMost(BOUND).until(() -> steady.sent() >= 75 && stats().pings() - pingsBefore >= 10);
+            sent = steady.stop();
+        }
+        await().atMost(BOUND).until(() -> receiver.received(room) == sent && sender.received(room) == sent);
+
+        assertThat(receiver.problems()).isEmpty();
+        assertThat(sender.problems()).isEmpty();
+        assertThat(receiver.closed()).isNotDone();
+        assertThat(stats().pongTimeouts()).isEqualTo(timeoutsBefore);
+        assertThat(outbound.terminated(TerminationReason.WRITE_ERROR)).isEqualTo(writeErrorsBefore);
     }
 
     @Test
