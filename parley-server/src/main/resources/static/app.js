@@ -133,6 +133,9 @@ function connect() {
   let heartbeat = null;
   socket.onopen = () => {
     opened = true;
+    // A first frame at once: the server closes a socket that says nothing after its handshake (4000),
+    // and a page with no rooms yet would otherwise wait for the first heartbeat.
+    send({ type: 'ping', id: 'hello' });
     heartbeat = setInterval(() => send({ type: 'ping', id: 'heartbeat' }), HEARTBEAT);
   };
   socket.onmessage = (event) => handle(JSON.parse(event.data));

@@ -116,6 +116,11 @@ public class OutboundQueueBenchmark {
         }
 
         @Override
+        public void ping(Consumer<@Nullable Throwable> done) {
+            done.accept(null);
+        }
+
+        @Override
         public void close(CloseStatus status) {
         }
 

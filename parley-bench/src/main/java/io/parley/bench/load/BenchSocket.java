@@ -146,6 +146,10 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
             case READY -> {
                 if (!ready.isDone()) {
                     generator.connected(now - intendedStart);
+                    String hello = wire.hello();
+                    if (hello != null) {
+                        ctx.writeAndFlush(new TextWebSocketFrame(hello), ctx.voidPromise());
+                    }
                     ready.complete(this);
                 }
             }

@@ -67,6 +67,11 @@ final class ParleyWire implements Wire {
     }
 
     @Override
+    public String hello() {
+        return "{\"type\":\"ping\",\"id\":\"hello\"}";
+    }
+
+    @Override
     public @Nullable String reply(ByteBuf frame) {
         return null;
     }

@@ -28,6 +28,15 @@ interface Wire {
 
     Kind classify(ByteBuf frame);
 
+    /**
+     * The frame to send as soon as the server said it is ready, or null: Parley closes a socket that
+     * sends nothing after its handshake (4000, {@code parley.websocket.first-frame-timeout}), and a
+     * socket of a scenario may wait long before its first join.
+     */
+    default @Nullable String hello() {
+        return null;
+    }
+
     /** The frame to answer with at once (Engine.IO's open and ping), or null. */
     @Nullable String reply(ByteBuf frame);
 

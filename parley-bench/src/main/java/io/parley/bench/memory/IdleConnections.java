@@ -28,7 +28,8 @@ import java.util.regex.Pattern;
  * The client side of the idle-memory measurement ({@code scripts/bench-memory}): logs in
  * {@code ceil(N / per-user)} accounts over the HTTP API (signing them up when they do not exist),
  * then, on a command from standard input, opens N WebSockets with their {@code SESSION} cookies
- * and keeps them open and silent. It runs in a process of its own, so the server's process keeps
+ * and keeps them open and silent after one first frame (a {@code ping}, which the server requires
+ * within {@code parley.websocket.first-frame-timeout}); the JDK answers the server's pings. It runs in a process of its own, so the server's process keeps
  * its descriptors for the server's sockets. JDK only: it runs from its source file
  * ({@code java IdleConnections.java}) without a build.
  *
@@ -193,6 +194,8 @@ public final class IdleConnections {
         public CompletionStage<?> onText(WebSocket socket, CharSequence data, boolean last) {
             if (first && last) {
                 first = false;
+                // One frame, as every Parley client sends: the server closes a socket that says nothing (4000).
+                socket.sendText("{\"type\":\"ping\",\"id\":\"hello\"}", true);
                 inFlight.release();
                 welcomed.countDown();
             }

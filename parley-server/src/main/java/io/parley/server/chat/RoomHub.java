@@ -224,7 +224,8 @@ public class RoomHub implements BusListener, DisposableBean {
         }
         Runnable task;
         if (event instanceof ServerFrame.Message message) {
-            Outgoing frame = Outgoing.roomMessage(json, roomName, message.seq());
+            // Timed from its commit: each socket's write completion records the delivery latency.
+            Outgoing frame = Outgoing.roomMessage(json, roomName, message.seq(), message.ts());
             task = () -> deliver(room, frame);
         } else if (event instanceof ServerFrame.Typing typing) {
             Outgoing frame = Outgoing.control(json);
@@ -375,7 +376,7 @@ public class RoomHub implements BusListener, DisposableBean {
         }
         for (StoredMessage stored : page) {
             if (stored.seq() == room.head + 1) {
-                fanOut(room, Outgoing.roomMessage(codec.encode(Messages.frame(stored)), room.name, stored.seq()));
+                fanOut(room, Outgoing.roomMessage(codec.encode(Messages.frame(stored)), room.name, stored.seq(), stored.ts()));
                 gapMessages.increment();
             }
         }

@@ -7,7 +7,9 @@ import java.util.function.Consumer;
 
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PingMessage;
 import org.springframework.web.socket.TextMessage;
+import org.springframework.web.socket.WebSocketMessage;
 import org.springframework.web.socket.WebSocketSession;
 
 /**
@@ -30,11 +32,15 @@ final class BlockingFrameSink implements FrameSink {
 
     @Override
     public void write(String text, Consumer<@Nullable Throwable> done) {
+        send(new TextMessage(text), done);
+    }
+
+    private void send(WebSocketMessage<?> message, Consumer<@Nullable Throwable> done) {
         try {
             sender.execute(() -> {
                 Throwable failure = null;
                 try {
-                    session.sendMessage(new TextMessage(text));
+                    session.sendMessage(message);
                 }
                 catch (IOException | RuntimeException ex) {
                     failure = ex;
@@ -45,6 +51,11 @@ final class BlockingFrameSink implements FrameSink {
         catch (RejectedExecutionException ex) {
             done.accept(ex);
         }
+    }
+
+    @Override
+    public void ping(Consumer<@Nullable Throwable> done) {
+        send(new PingMessage(), done);
     }
 
     @Override

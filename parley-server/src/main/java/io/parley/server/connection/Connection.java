@@ -17,6 +17,10 @@ public final class Connection {
     private final TextAssembler assembler;
     /** Whether a frame arrived since {@link #takeInboundActivity()} last asked. */
     private volatile boolean inbound;
+    /** Whether anything (a frame or a pong) arrived since the last {@link #clearHeard()}: for {@link Heartbeats}. */
+    private volatile boolean heard;
+    /** Whether a frame (not a pong) ever arrived: the first-frame timeout of {@link Heartbeats}. */
+    private volatile boolean spoke;
 
     Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter,
             TextAssembler assembler) {
@@ -58,11 +62,42 @@ public final class Connection {
         outbound.closeAfterFlush(status);
     }
 
-    /** Notes that a frame arrived from the client; called by the handler for every inbound frame. */
+    /**
+     * Notes that a frame arrived from the client; called by the handler for every inbound text
+     * frame (or part). Each mark is written only when it changes, so a busy socket costs three reads.
+     */
     void inboundFrame() {
         if (!inbound) {
             inbound = true;
         }
+        if (!heard) {
+            heard = true;
+        }
+        if (!spoke) {
+            spoke = true;
+        }
+    }
+
+    /** Notes a pong from the client: it is alive (but a pong is not a first frame, nor activity of its HTTP session). */
+    void pong() {
+        if (!heard) {
+            heard = true;
+        }
+    }
+
+    /** Whether the client sent anything since the last {@link #clearHeard()}. */
+    boolean heard() {
+        return heard;
+    }
+
+    /** Forgets what was heard: called right before a ping, whose answer is then awaited. */
+    void clearHeard() {
+        heard = false;
+    }
+
+    /** Whether the client ever sent a frame. */
+    boolean spoke() {
+        return spoke;
     }
 
     /** Whether a frame arrived since the last call; clears the mark. For the HTTP session's keep-alive. */

@@ -25,6 +25,7 @@ public class Connections {
     private final Map<String, AtomicInteger> perUser = new ConcurrentHashMap<>();
     private final AtomicInteger open = new AtomicInteger();
     private final AtomicInteger reserved = new AtomicInteger();
+    private final ConnectionStats stats = new ConnectionStats();
 
     void add(Connection connection) {
         byId.put(connection.id(), connection);
@@ -70,6 +71,11 @@ public class Connections {
     /** Open connections and reserved slots. */
     int inUse() {
         return open.get() + reserved.get();
+    }
+
+    /** The counters of this node's sockets: closes by code, inbound frames, heartbeats. */
+    public ConnectionStats stats() {
+        return stats;
     }
 
     public int count() {

@@ -11,8 +11,8 @@ import org.springframework.web.socket.CloseStatus;
  * ({@code jakarta.websocket.RemoteEndpoint.Async#sendText(String, SendHandler)}); tests use a fake
  * whose completions they control.
  *
- * <p>The queue calls {@link #write} for at most one frame at a time: it never starts a write before
- * the previous one has completed. {@link #close} and {@link #isOpen} may be called from any thread at
+ * <p>The queue calls {@link #write} and {@link #ping} for at most one frame at a time: it never
+ * starts a write or a ping before the previous one has completed. {@link #close} and {@link #isOpen} may be called from any thread at
  * any time, including while a write is pending.
  */
 public interface FrameSink {
@@ -24,6 +24,13 @@ public interface FrameSink {
      * exception as the write's failure.
      */
     void write(String text, Consumer<@Nullable Throwable> done);
+
+    /**
+     * Sends one WebSocket ping frame (empty payload), with the same contract as {@link #write}:
+     * {@code done} is called exactly once, possibly before this method returns. May block the caller
+     * for a bounded time where the container offers only a blocking ping (JSR-356's {@code sendPing}).
+     */
+    void ping(Consumer<@Nullable Throwable> done);
 
     /** Closes the socket with {@code status}. Must not block the caller on the peer; must not throw. */
     void close(CloseStatus status);

@@ -39,8 +39,8 @@ final class OutboundBuffer {
         return account(frame.bytes());
     }
 
-    /** Removes the oldest frame and returns its text, or {@code null} if the buffer is empty. */
-    @Nullable String poll() {
+    /** Removes the oldest frame and returns it (a gap as a control frame), or {@code null} if the buffer is empty. */
+    @Nullable Outgoing poll() {
         Object frame = frames.pollFirst();
         if (frame == null) {
             return null;
@@ -50,12 +50,12 @@ final class OutboundBuffer {
                 droppable--;
             }
             account(-outgoing.bytes());
-            return outgoing.text();
+            return outgoing;
         }
         PendingGap gap = (PendingGap) frame;
         Objects.requireNonNull(pendingGaps).remove(gap.room);
         account(-gap.bytes);
-        return gap.text;
+        return new Outgoing(gap.text, null, 0, gap.bytes);
     }
 
     long bytes() {

@@ -38,6 +38,11 @@ import org.springframework.web.socket.CloseStatus;
  * written at once, however large.
  * <li><b>Control frames are never dropped</b> ({@link Outgoing#control}); only room messages are, and
  * under {@code RESYNC} the client learns exactly which ones through {@code gap} frames.
+ * <li><b>Pings take the writer's turn.</b> A WebSocket ping ({@link #ping}) is one more hand-over
+ * of the one writer: never sent while a write is pending (the container's ping blocks behind a
+ * pending asynchronous send, see {@link StandardFrameSink}), sent at once on an idle socket, and
+ * otherwise right after the write in progress, ahead of the frames waiting behind it. The send-time
+ * limit covers it as any write.
  * <li><b>A meaningful close status.</b> A close after a limit was exceeded reports 4500, whatever
  * status the caller asked for: a {@link #close} or drain that finds a write pending beyond the limit
  * is upgraded to 4500, as the decorator's {@code close} is. A queue that terminated itself ignores
@@ -82,6 +87,12 @@ public final class OutboundQueue {
 
     private enum State { OPEN, DRAINING, CLOSED }
 
+    /** The hand-over of a ping, told apart from every frame by identity; never enqueued or buffered. */
+    private static final Outgoing PING = Outgoing.control("");
+
+    /** {@link #pingHandedOverAt()} while the ping waits behind a write. */
+    static final long PING_WAITING = Long.MIN_VALUE;
+
     private final FrameSink sink;
     private final QueueContext node;
     private final OutboundStats stats;
@@ -98,6 +109,10 @@ public final class OutboundQueue {
     private State state = State.OPEN;
     private CloseStatus drainStatus = CloseStatus.NORMAL;
     private long drainStartedAt;
+    /** The frame being handed over or written (PING also while idle), for the delivery latency. */
+    private Outgoing current = PING;
+    private boolean pingWaiting;
+    private long pingHandedAt = PING_WAITING;
 
     private final AtomicInteger writeCall = new AtomicInteger(IDLE);
     /** Handed from a completion to the writer thread; published by the update of {@link #writeCall}. */
@@ -127,7 +142,7 @@ public final class OutboundQueue {
      */
     public boolean enqueue(Outgoing frame) {
         Objects.requireNonNull(frame, "frame");
-        String first = null;
+        Outgoing first = null;
         Closing closing = null;
         long total = 0;
         synchronized (lock) {
@@ -138,7 +153,8 @@ public final class OutboundQueue {
                 writing = true;
                 writeStartedAt = node.now();
                 writeCall.set(CALL);
-                first = frame.text();
+                current = frame;
+                first = frame;
             }
             else {
                 total = buffer.add(frame);
@@ -160,6 +176,47 @@ public final class OutboundQueue {
             node.overBudget(total);
         }
         return true;
+    }
+
+    /**
+     * Sends a WebSocket ping: at once if no write is pending, on the calling thread (which the
+     * container's blocking ping may hold for a moment, see {@link StandardFrameSink}); otherwise
+     * right after the write in progress completes, on the thread that completes it, before any
+     * frame waiting in the buffer. A ping already waiting is not doubled.
+     *
+     * @return {@code false} if the queue is closed or draining: no ping will be sent
+     */
+    public boolean ping() {
+        synchronized (lock) {
+            if (state != State.OPEN) {
+                return false;
+            }
+            if (writing) {
+                if (current != PING) { // a ping being handed over now answers for this one
+                    pingWaiting = true;
+                }
+                return true;
+            }
+            writing = true;
+            long now = node.now();
+            writeStartedAt = now;
+            pingHandedAt = now;
+            current = PING;
+            writeCall.set(CALL);
+        }
+        writeLoop(PING);
+        return true;
+    }
+
+    /**
+     * When the last {@link #ping} was handed to the socket (the queue's clock), or {@link
+     * #PING_WAITING} while it waits behind a write (or if none was ever sent). A client's answer is
+     * due from that moment: until then its silence is the queue's doing, covered by the send-time limit.
+     */
+    long pingHandedOverAt() {
+        synchronized (lock) {
+            return pingWaiting ? PING_WAITING : pingHandedAt;
+        }
     }
 
     /**
@@ -298,12 +355,17 @@ public final class OutboundQueue {
      * Writes {@code first}, then whatever is queued, for as long as the writes complete during the
      * call; called with {@code CALL} set by the lock holder that took {@code first}.
      */
-    private void writeLoop(String first) {
-        String text = first;
-        while (text != null) {
+    private void writeLoop(Outgoing first) {
+        Outgoing frame = first;
+        while (frame != null) {
             RuntimeException thrown = null;
             try {
-                sink.write(text, onWritten);
+                if (frame == PING) {
+                    sink.ping(onWritten);
+                }
+                else {
+                    sink.write(frame.text(), onWritten);
+                }
             }
             catch (RuntimeException ex) {
                 thrown = ex;
@@ -324,7 +386,7 @@ public final class OutboundQueue {
             // Completed (or failed) before sink.write returned: carry on here rather than recurse.
             Throwable failure = (thrown != null ? thrown : completionFailure);
             completionFailure = null;
-            text = afterWrite(failure);
+            frame = afterWrite(failure);
         }
     }
 
@@ -341,7 +403,7 @@ public final class OutboundQueue {
             else if (call == RETURNED) {
                 if (writeCall.compareAndSet(RETURNED, IDLE)) {
                     completionFailure = null;
-                    String next = afterWrite(failure);
+                    Outgoing next = afterWrite(failure);
                     if (next != null) {
                         writeLoop(next);
                     }
@@ -356,16 +418,21 @@ public final class OutboundQueue {
     }
 
     /** Ends the write in progress; returns the next frame to write (the queue stays in writing state), or null. */
-    private @Nullable String afterWrite(@Nullable Throwable failure) {
+    private @Nullable Outgoing afterWrite(@Nullable Throwable failure) {
         Closing closing = null;
-        String next = null;
+        Outgoing next = null;
         long took = -1;
+        long now;
+        Outgoing done;
         synchronized (lock) {
             if (state == State.CLOSED) {
                 writing = false;
+                current = PING;
                 return null;
             }
-            long now = node.now();
+            now = node.now();
+            done = current;
+            current = PING; // an idle queue keeps no frame alive (pollLocked sets the next one)
             if (failure != null) {
                 writing = false;
                 closing = closeLocked(CloseStatus.SERVER_ERROR, TerminationReason.WRITE_ERROR,
@@ -387,8 +454,8 @@ public final class OutboundQueue {
                 }
             }
         }
-        if (took >= 0) {
-            stats.written(took);
+        if (took >= 0 && done != PING) {
+            stats.written(took, done.timed() ? Math.max(0, now - done.committedAt()) : -1); // < 0: clock skew between nodes
         }
         if (closing != null) {
             finish(closing);
@@ -396,13 +463,24 @@ public final class OutboundQueue {
         return next;
     }
 
-    private @Nullable String pollLocked(long now) {
-        String text = buffer.poll();
-        if (text != null) {
-            writeStartedAt = now;
-            writeCall.set(CALL);
+    /** The next hand-over: a waiting ping first, then the oldest buffered frame. */
+    private @Nullable Outgoing pollLocked(long now) {
+        Outgoing frame;
+        if (pingWaiting) {
+            pingWaiting = false;
+            pingHandedAt = now;
+            frame = PING;
         }
-        return text;
+        else {
+            frame = buffer.poll();
+            if (frame == null) {
+                return null;
+            }
+        }
+        current = frame;
+        writeStartedAt = now;
+        writeCall.set(CALL);
+        return frame;
     }
 
     // ---- overflow ----
@@ -456,6 +534,7 @@ public final class OutboundQueue {
     private Closing closeLocked(CloseStatus status, @Nullable TerminationReason reason, @Nullable String detail) {
         state = State.CLOSED;
         buffer.clear();
+        pingWaiting = false;
         Closing closing = new Closing(status, reason, detail);
         deferredClose = closing;
         int call = writeCall.getAndUpdate(c -> (c & CALL) != 0 ? c | CLOSE : c);

@@ -6,10 +6,16 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.LongConsumer;
 
 /**
  * The counters of this node's outbound queues, in one place. The queues update it; Micrometer (see
- * {@link OutboundQueues}) and the admin page only read it. Thread-safe; updates are lock-free.
+ * {@link OutboundQueues} and {@code ops}) and the admin page only read it. Thread-safe; updates are
+ * lock-free.
+ *
+ * <p>The one thing it does not count itself is the delivery latency of timed room messages
+ * ({@link Outgoing#committedAt()}): a histogram is the meter's business, so each latency goes to the
+ * {@linkplain #recordDeliveriesWith recorder} that the metrics binding installs (none by default).
  */
 public final class OutboundStats {
 
@@ -21,6 +27,7 @@ public final class OutboundStats {
     private final LongAdder writes = new LongAdder();
     private final LongAdder writeNanos = new LongAdder();
     private volatile long oldestPendingWriteNanos;
+    private volatile LongConsumer deliveries = nanos -> { };
 
     OutboundStats() {
         for (TerminationReason reason : TerminationReason.values()) {
@@ -53,7 +60,16 @@ public final class OutboundStats {
         return terminated.get(reason).sum();
     }
 
-    /** Writes completed successfully since start. */
+    /**
+     * Sends every delivery latency (nanoseconds from a timed room message's commit to the completion
+     * of its write to one socket) to {@code recorder}, on the completing thread. Installed once, at
+     * start; the recorder must be cheap and thread-safe (a Micrometer {@code Timer}).
+     */
+    public void recordDeliveriesWith(LongConsumer recorder) {
+        this.deliveries = recorder;
+    }
+
+    /** Text frames written to sockets (completed writes, pings excluded) since start. */
     public long writes() {
         return writes.sum();
     }
@@ -93,9 +109,13 @@ public final class OutboundStats {
         terminated.get(reason).increment();
     }
 
-    void written(long nanos) {
+    /** A text frame's write completed after {@code nanos}; {@code latency} from its commit, or negative if untimed. */
+    void written(long nanos, long latency) {
         writes.increment();
         writeNanos.add(nanos);
+        if (latency >= 0) {
+            deliveries.accept(latency);
+        }
     }
 
     void oldestPendingWrite(long nanos) {

@@ -1,5 +1,6 @@
 package io.parley.server.connection;
 
+import java.time.Instant;
 import java.util.Objects;
 
 import org.jspecify.annotations.Nullable;
@@ -19,6 +20,10 @@ import org.jspecify.annotations.Nullable;
  * {@link OverflowStrategy#DROP DROP} strategy or replace by a {@code gap} frame under
  * {@link OverflowStrategy#RESYNC RESYNC}.
  *
+ * <p>A live room message may carry the moment it was committed ({@link #committedAt()}, on the
+ * {@link System#nanoTime()} scale of this JVM): the queue that completes its write records the
+ * delivery latency from it, so the latency costs no clock read per recipient.
+ *
  * <p>Immutable and thread-safe.
  *
  * @param text the frame as sent on the wire (one JSON object)
@@ -26,8 +31,13 @@ import org.jspecify.annotations.Nullable;
  * @param seq the room sequence of a room message ({@code > 0}); {@code 0} for a control frame
  * @param bytes the UTF-8 length of {@code text}; the three-argument constructor and the factories
  * compute it
+ * @param committedAt when the message was committed, as a {@code System.nanoTime()} reading, or
+ * {@link #UNTIMED}: a control frame, or a message replayed from history, whose delivery is not timed
  */
-public record Outgoing(String text, @Nullable String room, long seq, int bytes) {
+public record Outgoing(String text, @Nullable String room, long seq, int bytes, long committedAt) {
+
+    /** The {@link #committedAt()} of a frame whose delivery is not timed. */
+    public static final long UNTIMED = Long.MIN_VALUE;
 
     public Outgoing {
         Objects.requireNonNull(text, "text");
@@ -44,9 +54,14 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes) 
         }
     }
 
-    /** A frame with its UTF-8 length computed from {@code text}. */
+    /** An untimed frame. */
+    public Outgoing(String text, @Nullable String room, long seq, int bytes) {
+        this(text, room, seq, bytes, UNTIMED);
+    }
+
+    /** An untimed frame with its UTF-8 length computed from {@code text}. */
     public Outgoing(String text, @Nullable String room, long seq) {
-        this(text, room, seq, utf8Length(text));
+        this(text, room, seq, utf8Length(text), UNTIMED);
     }
 
     /** A control frame (ack, error, welcome, history page, presence): never dropped. */
@@ -60,6 +75,30 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes) 
      */
     public static Outgoing roomMessage(String json, String room, long seq) {
         return new Outgoing(json, Objects.requireNonNull(room, "room"), seq);
+    }
+
+    /**
+     * A live room message committed at {@code committed} (a wall-clock instant, possibly taken on
+     * another node): its delivery to each socket is timed from then ({@code
+     * parley.delivery.latency}). A clock skew between nodes shows in the latency, as in the bus lag.
+     * Untimed if {@code committed} is null.
+     */
+    public static Outgoing roomMessage(String json, String room, long seq, @Nullable Instant committed) {
+        return new Outgoing(json, Objects.requireNonNull(room, "room"), seq, utf8Length(json),
+                committed == null ? UNTIMED : nanoTimeOf(committed));
+    }
+
+    /** The {@code System.nanoTime()} reading of this JVM that corresponds to the wall-clock {@code instant}. */
+    static long nanoTimeOf(Instant instant) {
+        long nanoTime = System.nanoTime();
+        Instant now = Instant.now();
+        long age = (now.getEpochSecond() - instant.getEpochSecond()) * 1_000_000_000L + (now.getNano() - instant.getNano());
+        return nanoTime - age;
+    }
+
+    /** Whether the delivery of this frame is timed. */
+    public boolean timed() {
+        return committedAt != UNTIMED;
     }
 
     /** Whether an overflow strategy may drop this frame: true for room messages only. */

@@ -11,6 +11,7 @@ import io.parley.protocol.ServerFrame;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.web.socket.CloseStatus;
+import org.springframework.web.socket.PongMessage;
 import org.springframework.web.socket.TextMessage;
 import org.springframework.web.socket.WebSocketSession;
 import org.springframework.web.socket.handler.TextWebSocketHandler;
@@ -21,7 +22,9 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
  * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
  * connection's {@link ConnectionHandler}, except {@code auth} frames, which go to the
  * {@link CredentialWatch}. A bad frame gets an {@code error} frame; the socket stays
- * open. Nothing is ever written to the socket except through its queue.
+ * open. Nothing is ever written to the socket except through its queue, pings included. Every
+ * socket is watched by the node's {@link Heartbeats} from open to close; every inbound frame and
+ * pong is a sign of life, every close is counted by its code ({@link ConnectionStats}).
  *
  * <p>The state of a connection is one {@link Open} object, created at open and kept in the session's
  * own attributes: an inbound frame costs no look-up in a node-wide map ({@link Connections} is
@@ -42,17 +45,21 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
     private final FrameCodec codec;
     private final WebSocketProperties properties;
     private final CredentialWatch credentials;
+    private final Heartbeats heartbeats;
+    private final ConnectionStats stats;
 
     /** The session attribute that holds the connection's {@link Open}. */
     private static final String OPEN = ParleyWebSocketHandler.class.getName() + ".open";
 
-    /** A connection and the handler of its frames. */
-    private record Open(Connection connection, ConnectionHandler handler) {
+    /** A connection, the handler of its frames, and its heartbeat watch. */
+    private record Open(Connection connection, ConnectionHandler handler, Heartbeats.Watch watch) {
     }
 
     public ParleyWebSocketHandler(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
-            WebSocketProperties properties, CredentialWatch credentials) {
+            WebSocketProperties properties, CredentialWatch credentials, Heartbeats heartbeats) {
         this.credentials = credentials;
+        this.heartbeats = heartbeats;
+        this.stats = connections.stats();
         this.frames = frames;
         this.queues = queues;
         this.connections = connections;
@@ -77,7 +84,8 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         connections.add(connection);
         log.debug("{} opened", connection);
         credentials.onOpen(connection, principal);
-        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection)));
+        Heartbeats.Watch watch = heartbeats.watch(connection);
+        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection), watch));
     }
 
     @Override
@@ -97,6 +105,7 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         if (text == null) {
             return; // more parts to come
         }
+        stats.frameIn();
         String ref = null;
         try {
             if (!connection.rateLimiter().tryAcquire()) {
@@ -117,6 +126,14 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         }
     }
 
+    /** A pong, in answer to a heartbeat ping (browsers and WebSocket libraries send it by themselves). */
+    @Override
+    protected void handlePongMessage(WebSocketSession session, PongMessage message) {
+        if (session.getAttributes().get(OPEN) instanceof Open open) {
+            open.connection().pong();
+        }
+    }
+
     @Override
     public boolean supportsPartialMessages() {
         return true;
@@ -130,7 +147,9 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
 
     @Override
     public void afterConnectionClosed(WebSocketSession session, CloseStatus status) {
+        stats.closedWith(status.getCode());
         if (session.getAttributes().remove(OPEN) instanceof Open open) {
+            open.watch().end();
             Connection connection = open.connection();
             connections.remove(connection.id());
             connection.close(status);

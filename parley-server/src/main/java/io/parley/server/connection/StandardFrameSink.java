@@ -1,6 +1,7 @@
 package io.parley.server.connection;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.function.Consumer;
@@ -30,12 +31,23 @@ import org.springframework.web.socket.handler.WebSocketSessionDecorator;
  * of its own close frame, queued behind the write in progress, and only then tells the endpoint (and
  * so Parley) that the socket closed; that send waits {@value #BLOCKING_SEND_TIMEOUT_PROPERTY}, 20 s
  * by default. A client that closes without reading what it was sent would keep its queue and its
- * pending write until the watchdog ended it with 4500. Parley never sends with a blocking send on
- * Tomcat, so each session gets {@link #CLOSE_SEND_TIMEOUT_MILLIS} for it: the close frame goes out if
+ * pending write until the watchdog ended it with 4500. Parley sends nothing with a blocking send on
+ * Tomcat but pings, and those only when no write is pending, so each session gets {@link #CLOSE_SEND_TIMEOUT_MILLIS} for it: the close frame goes out if
  * the peer takes it within that time, and the queue is released right after.
  *
  * <p>One write at a time (the queue guarantees it), so one {@link SendHandler} — this object — serves
  * every write without allocating.
+ *
+ * <p><b>Pings.</b> JSR-356 has no asynchronous ping: {@code sendPing} blocks. On Tomcat it does not
+ * touch the text state machine (control frames may go between the fragments of a message, so no
+ * {@code IllegalStateException}), but it waits for the permit that a pending asynchronous
+ * {@code sendText} holds until its write completes; past the session's blocking-send timeout (here
+ * {@link #CLOSE_SEND_TIMEOUT_MILLIS}, Tomcat's default 20 s) Tomcat closes the session with 1001 and
+ * throws. So the queue hands a ping over only when no write of its own is pending ({@link
+ * OutboundQueue#ping}): the permit is free and the ping, two bytes, goes into the socket's buffer
+ * at once. It can still wait if the kernel's send buffer happens to be full (a stalled reader whose
+ * last write just fitted): for at most {@link #CLOSE_SEND_TIMEOUT_MILLIS}, after which Tomcat closes
+ * the session and the queue sees a failed write.
  */
 final class StandardFrameSink implements FrameSink, SendHandler {
 
@@ -81,6 +93,18 @@ final class StandardFrameSink implements FrameSink, SendHandler {
         catch (RuntimeException ex) { // closed session, or a container that refuses the send
             done.accept(ex);
         }
+    }
+
+    @Override
+    public void ping(Consumer<@Nullable Throwable> done) {
+        Throwable failure = null;
+        try {
+            remote.sendPing(ByteBuffer.allocate(0)); // Tomcat clears the buffer after the send: never share one
+        }
+        catch (IOException | RuntimeException ex) {
+            failure = ex;
+        }
+        done.accept(failure);
     }
 
     /** On a container thread: nothing thrown here may escape into the container. */

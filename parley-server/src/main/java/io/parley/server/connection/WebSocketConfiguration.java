@@ -37,9 +37,10 @@ class WebSocketConfiguration implements WebSocketConfigurer {
 
     WebSocketConfiguration(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
             WebSocketProperties properties, Admission admission, ConnectionProperties connectionProperties,
-            ObjectProvider<HandshakeInterceptor> extraInterceptors, ObjectProvider<CredentialWatch> credentials) {
+            ObjectProvider<HandshakeInterceptor> extraInterceptors, ObjectProvider<CredentialWatch> credentials,
+            Heartbeats heartbeats) {
         this.handler = new ParleyWebSocketHandler(frames, queues, connections, codec, properties,
-                credentials.getIfAvailable(() -> CredentialWatch.NONE));
+                credentials.getIfAvailable(() -> CredentialWatch.NONE), heartbeats);
         this.properties = properties;
         this.userLimit = new UserConnectionLimit(admission, connectionProperties);
         this.extraInterceptors = extraInterceptors.orderedStream().toList();

@@ -1,5 +1,6 @@
 package io.parley.server.connection;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -19,6 +20,19 @@ import org.springframework.util.unit.DataSize;
  *        arrives, up to {@code maxFrameSize}. At most {@code maxFrameSize}
  * @param socketBufferSize each of the container's per-socket read and write buffers (default 1KB); a
  *        larger frame takes several passes
+ * @param pingInterval how often the server sends a WebSocket ping on every socket (default 25s,
+ *        below the idle timeouts of common proxies and load balancers); {@code 0} turns server pings
+ *        and the pong timeout off
+ * @param pongTimeout how long after a ping has been handed to the socket the client must have sent
+ *        something (a pong, which browsers and WebSocket libraries send by themselves, or any frame);
+ *        a silent socket is closed with 4000 (default 10s). Time a ping spends waiting behind a
+ *        pending write does not count: a socket that does not take the server's writes is the
+ *        send-time limit's business (4500). More than 0 and at most {@code pingInterval}
+ * @param firstFrameTimeout how long after the handshake a socket may go without sending a text
+ *        frame before it is closed with 4000 (default 2m); pongs do not count. Parley's clients send
+ *        a frame as soon as they are welcomed; the default also spares an older web page, which sent
+ *        its first frame on its 25 s heartbeat timer (later in a throttled background tab). {@code 0}
+ *        turns it off
  */
 @ConfigurationProperties("parley.websocket")
 public record WebSocketProperties(
@@ -27,7 +41,10 @@ public record WebSocketProperties(
         @DefaultValue("20") double framesPerSecond,
         @DefaultValue("50") int frameBurst,
         @DefaultValue("512") int messageBufferSize,
-        @DefaultValue("1KB") DataSize socketBufferSize) {
+        @DefaultValue("1KB") DataSize socketBufferSize,
+        @DefaultValue("25s") Duration pingInterval,
+        @DefaultValue("10s") Duration pongTimeout,
+        @DefaultValue("2m") Duration firstFrameTimeout) {
 
     public WebSocketProperties {
         if (maxFrameSize.toBytes() < 1024 || maxFrameSize.toBytes() > Integer.MAX_VALUE) {
@@ -42,5 +59,32 @@ public record WebSocketProperties(
         if (socketBufferSize.toBytes() < 256 || socketBufferSize.toBytes() > 1024 * 1024) {
             throw new IllegalArgumentException("parley.websocket.socket-buffer-size must be between 256B and 1MB");
         }
+        if (pingInterval.isNegative() || firstFrameTimeout.isNegative()) {
+            throw new IllegalArgumentException("parley.websocket.ping-interval and first-frame-timeout must be 0 (off) or more");
+        }
+        // The accessors read fields, which a compact constructor assigns only at its end: use the parameters.
+        boolean pings = !pingInterval.isZero();
+        if (pings && (pongTimeout.compareTo(MIN_TIMEOUT) < 0 || pongTimeout.compareTo(pingInterval) > 0)) {
+            throw new IllegalArgumentException("parley.websocket.pong-timeout must be between " + MIN_TIMEOUT.toMillis()
+                    + "ms and ping-interval (" + pingInterval + "), got " + pongTimeout);
+        }
+        if ((pings && pingInterval.compareTo(MIN_TIMEOUT) < 0)
+                || (!firstFrameTimeout.isZero() && firstFrameTimeout.compareTo(MIN_TIMEOUT) < 0)) {
+            throw new IllegalArgumentException("parley.websocket.ping-interval and first-frame-timeout must be 0 (off) or at least "
+                    + MIN_TIMEOUT.toMillis() + "ms");
+        }
+    }
+
+    /** The shortest ping interval and timeout accepted: the heartbeats' tick is a quarter of the shortest, at least 10 ms. */
+    static final Duration MIN_TIMEOUT = Duration.ofMillis(40);
+
+    /** Whether the server pings (a ping interval above 0). */
+    public boolean pingsOn() {
+        return !pingInterval.isZero();
+    }
+
+    /** Whether the first-frame timeout applies (above 0). */
+    public boolean firstFrameTimeoutOn() {
+        return !firstFrameTimeout.isZero();
     }
 }

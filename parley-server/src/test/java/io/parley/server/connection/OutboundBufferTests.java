@@ -23,8 +23,8 @@ class OutboundBufferTests {
 
     private List<String> drain() {
         List<String> texts = new ArrayList<>();
-        for (String text = buffer.poll(); text != null; text = buffer.poll()) {
-            texts.add(text);
+        for (Outgoing frame = buffer.poll(); frame != null; frame = buffer.poll()) {
+            texts.add(frame.text());
         }
         return texts;
     }
@@ -36,7 +36,7 @@ class OutboundBufferTests {
         assertThat(other.add(Outgoing.control("é"))).isEqualTo(7);
         assertThat(buffer.add(message("a", 1))).isEqualTo(12);
 
-        assertThat(buffer.poll()).isEqualTo("12345");
+        assertThat(buffer.poll().text()).isEqualTo("12345");
         assertThat(buffer.bytes()).isEqualTo(5);
         buffer.clear();
 
@@ -81,7 +81,7 @@ class OutboundBufferTests {
     void aGapThatWasWrittenIsNotWidenedAgain() {
         buffer.add(message("a", 1));
         buffer.resync();
-        assertThat(buffer.poll()).isEqualTo(codec.encode(new ServerFrame.Gap("a", 1, 1)));
+        assertThat(buffer.poll().text()).isEqualTo(codec.encode(new ServerFrame.Gap("a", 1, 1)));
         buffer.add(message("a", 2));
 
         buffer.resync();

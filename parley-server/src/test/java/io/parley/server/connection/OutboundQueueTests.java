@@ -177,6 +177,151 @@ class OutboundQueueTests {
     }
 
     @Nested
+    class Pings {
+
+        @Test
+        void aPingOnAnIdleSocketGoesOutAtOnceAndIsNotCountedAsAFrame() {
+            TestFrameSink sink = TestFrameSink.manual();
+            OutboundQueue queue = node.open(sink);
+
+            assertThat(queue.ping()).isTrue();
+
+            assertThat(sink.written()).containsExactly(TestFrameSink.PING);
+            assertThat(queue.pingHandedOverAt()).isEqualTo(clock.getAsLong());
+            assertThat(sink.complete()).isTrue();
+            assertThat(node.stats().writes()).isZero();
+            queue.enqueue(control(1));
+            assertThat(sink.written()).containsExactly(TestFrameSink.PING, text(control(1)));
+        }
+
+        @Test
+        void aPingNeverStartsWhileAWriteIsPendingAndGoesAheadOfTheFramesWaitingBehindIt() {
+            TestFrameSink sink = TestFrameSink.manual();
+            OutboundQueue queue = node.open(sink);
+            queue.enqueue(control(1));
+            queue.enqueue(control(2));
+            queue.enqueue(control(3));
+
+            assertThat(queue.ping()).isTrue();
+            assertThat(queue.ping()).isTrue(); // not doubled
+
+            assertThat(sink.written()).containsExactly(text(control(1)));
+            assertThat(queue.pingHandedOverAt()).isEqualTo(OutboundQueue.PING_WAITING);
+            clock.advance(Duration.ofMillis(7));
+            assertThat(sink.complete()).isTrue();
+            assertThat(sink.written()).containsExactly(text(control(1)), TestFrameSink.PING);
+            assertThat(queue.pingHandedOverAt()).isEqualTo(clock.getAsLong());
+            while (sink.complete()) {
+                // each completion starts the next write
+            }
+            assertThat(sink.written()).containsExactly(text(control(1)), TestFrameSink.PING, text(control(2)),
+                    text(control(3)));
+            assertThat(sink.overlapped()).isFalse();
+            assertThat(node.stats().writes()).isEqualTo(3);
+        }
+
+        @Test
+        void aPingThatCompletesAtOnceLetsTheWriterCarryOn() {
+            TestFrameSink sink = TestFrameSink.immediate();
+            OutboundQueue queue = node.open(sink);
+            sink.duringWrite(() -> {
+                if (sink.written().size() == 1) {
+                    queue.enqueue(control(1)); // arrives while the ping is being handed over
+                }
+            });
+
+            queue.ping();
+
+            assertThat(sink.written()).containsExactly(TestFrameSink.PING, text(control(1)));
+            assertThat(sink.overlapped()).isFalse();
+        }
+
+        @Test
+        void aClosedOrDrainingQueueSendsNoPing() {
+            TestFrameSink sink = TestFrameSink.manual();
+            OutboundQueue closed = node.open(sink);
+            closed.close(CloseStatus.NORMAL);
+            assertThat(closed.ping()).isFalse();
+
+            TestFrameSink other = TestFrameSink.manual();
+            OutboundQueue draining = node.open(other);
+            draining.enqueue(control(1));
+            draining.closeAfterFlush(CloseStatus.SERVICE_RESTARTED);
+            assertThat(draining.ping()).isFalse();
+            assertThat(sink.written()).isEmpty();
+            assertThat(other.written()).containsExactly(text(control(1)));
+        }
+
+        @Test
+        void aFailedPingClosesTheSocketAsAFailedWriteDoes() {
+            TestFrameSink sink = TestFrameSink.manual();
+            OutboundQueue queue = node.open(sink);
+            queue.ping();
+
+            assertThat(sink.fail(new IOException("broken pipe"))).isTrue();
+
+            assertThat(sink.closes()).containsExactly(CloseStatus.SERVER_ERROR);
+            assertThat(queue.isOpen()).isFalse();
+        }
+    }
+
+    @Nested
+    class DeliveryLatency {
+
+        @Test
+        void aTimedRoomMessageRecordsTheTimeFromItsCommitToTheCompletionOfItsWrite() {
+            List<Long> recorded = new ArrayList<>();
+            node.stats().recordDeliveriesWith(recorded::add);
+            TestFrameSink sink = TestFrameSink.manual();
+            OutboundQueue queue = node.open(sink);
+            long committedAt = clock.getAsLong() - Duration.ofMillis(5).toNanos();
+            Outgoing timed = new Outgoing("m-timed", "a", 1, 7, committedAt);
+
+            queue.enqueue(control(1));
+            queue.enqueue(timed);
+            queue.enqueue(message("a", 2)); // untimed: a replay
+            queue.ping();
+            clock.advance(Duration.ofMillis(3));
+            assertThat(sink.complete()).isTrue(); // control(1)
+            assertThat(recorded).isEmpty();
+            assertThat(sink.complete()).isTrue(); // the ping
+            clock.advance(Duration.ofMillis(2));
+            assertThat(sink.complete()).isTrue(); // the timed message, 10 ms after its commit
+            assertThat(sink.complete()).isTrue();
+
+            assertThat(recorded).containsExactly(Duration.ofMillis(10).toNanos());
+            assertThat(node.stats().writes()).isEqualTo(3);
+        }
+
+        @Test
+        void aCommitTimeAheadOfThisClockCountsAsNoDelay() {
+            List<Long> recorded = new ArrayList<>();
+            node.stats().recordDeliveriesWith(recorded::add);
+            TestFrameSink sink = TestFrameSink.immediate();
+            OutboundQueue queue = node.open(sink);
+
+            queue.enqueue(new Outgoing("m-skewed", "a", 1, 8, clock.getAsLong() + 1_000_000));
+
+            assertThat(recorded).containsExactly(0L);
+        }
+
+        @Test
+        void aWallClockCommitTimeMapsOntoThisJvmsNanoTime() {
+            long before = System.nanoTime();
+            Outgoing frame = Outgoing.roomMessage("{}", "a", 1, java.time.Instant.now().minusMillis(50));
+            long after = System.nanoTime();
+
+            assertThat(frame.timed()).isTrue();
+            // 50 ms before the moment of the call, which lies between before and after (1 ms for clock granularity).
+            long fifty = Duration.ofMillis(50).toNanos();
+            long slack = Duration.ofMillis(1).toNanos();
+            assertThat(frame.committedAt()).isBetween(before - fifty - (after - before) - slack, after - fifty + slack);
+            assertThat(Outgoing.roomMessage("{}", "a", 1, null).timed()).isFalse();
+            assertThat(Outgoing.roomMessage("{}", "a", 1).timed()).isFalse();
+        }
+    }
+
+    @Nested
     class SendTimeLimit {
 
         @Test
@@ -511,6 +656,11 @@ class OutboundQueueTests {
 
                 @Override
                 public void write(String text, Consumer<@Nullable Throwable> done) {
+                    throw new IllegalStateException("The WebSocket session has been closed");
+                }
+
+                @Override
+                public void ping(Consumer<@Nullable Throwable> done) {
                     throw new IllegalStateException("The WebSocket session has been closed");
                 }
 

@@ -72,6 +72,15 @@ final class TestFrameSink implements FrameSink {
         open = false;
     }
 
+    /** What {@link #written()} and {@link #events()} show for a ping. */
+    static final String PING = "<ping>";
+
+    /** A ping, recorded and completed as a write of {@link #PING} (the one-writer rule covers both). */
+    @Override
+    public void ping(Consumer<@Nullable Throwable> done) {
+        write(PING, done);
+    }
+
     @Override
     public void write(String text, Consumer<@Nullable Throwable> done) {
         synchronized (this) {

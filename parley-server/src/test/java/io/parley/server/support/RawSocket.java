@@ -1,6 +1,7 @@
 package io.parley.server.support;
 
 import java.net.URI;
+import java.nio.ByteBuffer;
 import java.net.http.HttpClient;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
@@ -15,6 +16,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 
 import org.awaitility.Awaitility;
@@ -32,6 +34,7 @@ public final class RawSocket implements AutoCloseable {
 
     private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
+    private final AtomicInteger pings = new AtomicInteger();
     private final WebSocket socket;
 
     private RawSocket(WebSocket.Builder builder, URI uri) {
@@ -150,6 +153,14 @@ public final class RawSocket implements AutoCloseable {
             return null;
         }
 
+        /** Counted; the JDK answers every ping with a pong by itself. */
+        @Override
+        public CompletionStage<?> onPing(WebSocket webSocket, ByteBuffer message) {
+            pings.incrementAndGet();
+            webSocket.request(1);
+            return null;
+        }
+
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
             closed.complete(statusCode);
@@ -165,6 +176,11 @@ public final class RawSocket implements AutoCloseable {
     public RawSocket send(String text) {
         socket.sendText(text, true).join();
         return this;
+    }
+
+    /** WebSocket pings received from the server so far (each answered with a pong by the JDK's client). */
+    public int pings() {
+        return pings.get();
     }
 
     /** All frames received so far. */
@@ -211,6 +227,13 @@ public final class RawSocket implements AutoCloseable {
 
     public boolean isOpen() {
         return !closed.isDone() && !socket.isOutputClosed();
+    }
+
+    /** Closes with 1000 and waits (at most 10 s) for the server's answering close frame; then drops the connection. */
+    public void closeNormally() {
+        socket.sendClose(1000, "bye").join();
+        closed.orTimeout(10, TimeUnit.SECONDS).join();
+        socket.abort();
     }
 
     /** Drops the TCP connection without a close handshake, as a lost network would. */
