@@ -7,12 +7,13 @@ const POLL_MILLIS = 2000;
 const HISTORY_POINTS = 150; // 5 minutes at one poll every 2 s
 const COLORS = ['#3366cc', '#dc3912', '#ff9900', '#109618', '#990099', '#0099c6', '#dd4477', '#66aa00', '#b82e2e', '#316395'];
 
+// floor: the least top of the y axis, so that a quiet node's chart does not show fractions of a unit.
 const CHARTS = [
-  { key: 'connections', title: 'Connections', value: n => n.connections, format: count },
-  { key: 'deliveries', title: 'Deliveries/s (frames written to sockets)', value: n => n.deliveriesPerSecond, format: rate },
-  { key: 'fds', title: 'Open file descriptors', value: n => n.fdOpen < 0 ? null : n.fdOpen, format: count },
-  { key: 'buffered', title: 'Buffered outbound bytes', value: n => n.bufferedBytes, format: bytes },
-  { key: 'refused', title: 'Handshakes refused/s', value: n => n.refusedPerSecond, format: rate },
+  { key: 'connections', title: 'Connections', value: n => n.connections, format: count, floor: 10 },
+  { key: 'deliveries', title: 'Deliveries/s (frames written to sockets)', value: n => n.deliveriesPerSecond, format: rate, floor: 5 },
+  { key: 'fds', title: 'Open file descriptors', value: n => n.fdOpen < 0 ? null : n.fdOpen, format: count, floor: 10 },
+  { key: 'buffered', title: 'Buffered outbound bytes', value: n => n.bufferedBytes, format: bytes, floor: 1024 },
+  { key: 'refused', title: 'Handshakes refused/s', value: n => n.refusedPerSecond, format: rate, floor: 5 },
 ];
 
 const $ = id => document.getElementById(id);
@@ -146,7 +147,7 @@ function record(view) {
 
 function chartWidth() {
   const first = document.querySelector('#charts .chart');
-  return Math.max(300, (first ? first.clientWidth : 480) - 8);
+  return Math.max(300, (first ? first.clientWidth : 480) - 16); // the box's padding, and a margin
 }
 
 function buildCharts() {
@@ -163,7 +164,7 @@ function buildCharts() {
       title: def.title,
       width: 480,
       height: 220,
-      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(1, max * 1.1)] } },
+      scales: { x: { time: true }, y: { range: (u, min, max) => [0, Math.max(def.floor, max * 1.1)] } },
       axes: [{}, { size: 70, values: (u, values) => values.map(v => def.format(v)) }],
       series: [{}].concat(nodes.map(node => ({ label: node, stroke: color(node), width: 2, spanGaps: false,
         value: (u, v) => def.format(v) }))),

@@ -104,7 +104,7 @@ class AdminClusterIT {
         Browser alice = new Browser().loggedIn(nodeA.baseUrl(), "page_alice", PASSWORD);
         Browser bob = new Browser().loggedIn(nodeA.baseUrl(), "page_bob", PASSWORD);
         Browser admin = new Browser().loggedIn(nodeA.baseUrl(), ADMIN, PASSWORD);
-        WebDriver driver = Chromium.start(1400, 1300);
+        WebDriver driver = Chromium.start(1400, 1500);
         try (RawSocket a1 = joined(nodeA, alice, room); RawSocket a2 = joined(nodeA, alice, room);
                 RawSocket a3 = joined(nodeA, bob, room); RawSocket b1 = joined(nodeB, bob, room)) {
             // The session cookie of the admin's login, as the browser would have it after logging in on the chat page.
