@@ -13,6 +13,7 @@ import org.springframework.security.config.Customizer;
 import org.springframework.security.authentication.AuthenticationManager;
 import org.springframework.security.authentication.ProviderManager;
 import org.springframework.security.authentication.dao.DaoAuthenticationProvider;
+import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
 import org.springframework.security.core.userdetails.UserDetailsService;
@@ -44,6 +45,9 @@ import tools.jackson.databind.json.JsonMapper;
  * state-changing request must echo it in {@code X-XSRF-TOKEN}, login and signup included.</li>
  * <li>Bearer tokens ({@code Authorization: Bearer}, see {@code io.parley.server.token}) are accepted on
  * every endpoint, with no session and no CSRF token; a bad one is 401 {@code invalid_token}.</li>
+ * <li>Admins only ({@link Roles#isAdmin}): {@code /admin}, {@code /api/admin/**} and the actuator,
+ * except {@code /actuator/health} (status only; details for admins) and its liveness and readiness
+ * probes, which stay open for load balancers.</li>
  * <li>Failures are JSON: 401 {@code unauthorized}, 403 {@code csrf} or {@code forbidden}.</li>
  * <li>The UI is served with a strict Content-Security-Policy: scripts and styles only from this origin.</li>
  * </ul>
@@ -56,7 +60,7 @@ class SecurityConfiguration {
 
     @Bean
     SecurityFilterChain securityFilterChain(HttpSecurity http, CsrfTokenRepository csrfTokens,
-            SecurityContextRepository contexts, JsonMapper json) throws Exception {
+            SecurityContextRepository contexts, JsonMapper json, Roles roles) throws Exception {
         http
                 .csrf(csrf -> csrf
                         .csrfTokenRepository(csrfTokens)
@@ -69,8 +73,11 @@ class SecurityConfiguration {
                 .authorizeHttpRequests(auth -> auth
                         .requestMatchers("/api/signup", "/api/login", "/api/csrf", "/api/logout").permitAll()
                         .requestMatchers("/api/tokens", "/api/tokens/refresh", "/api/tokens/revoke", "/.well-known/jwks.json").permitAll()
-                        .requestMatchers("/actuator/health/**", "/actuator/health", "/actuator/info", "/actuator/prometheus").permitAll()
-                        .requestMatchers("/api/**", "/ws", "/actuator/**").authenticated()
+                        // Load balancers: the probes, and the overall status (its details only for admins: application.yml).
+                        .requestMatchers("/actuator/health", "/actuator/health/liveness", "/actuator/health/readiness").permitAll()
+                        .requestMatchers("/admin", "/admin/**", "/api/admin/**", "/actuator/**")
+                                .access((authentication, context) -> new AuthorizationDecision(roles.isAdmin(authentication.get())))
+                        .requestMatchers("/api/**", "/ws").authenticated()
                         .anyRequest().permitAll())
                 .securityContext(context -> context.securityContextRepository(contexts))
                 // Authorization: Bearer <access token>, checked by the JwtDecoder of io.parley.server.token;

@@ -7,6 +7,7 @@ import java.util.Objects;
 
 import com.nimbusds.jose.jwk.JWKSet;
 import com.nimbusds.jose.jwk.source.ImmutableJWKSet;
+import io.parley.server.auth.Roles;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.jdbc.core.simple.JdbcClient;
@@ -20,13 +21,15 @@ import org.springframework.security.oauth2.jwt.JwtIssuerValidator;
 import org.springframework.security.oauth2.jwt.JwtTimestampValidator;
 import org.springframework.security.oauth2.jwt.NimbusJwtDecoder;
 import org.springframework.security.oauth2.jwt.NimbusJwtEncoder;
+import org.springframework.security.oauth2.server.resource.authentication.JwtAuthenticationConverter;
 
 /**
  * The signing keys (configured, else from the database), and the Nimbus encoder and decoder built on
  * them. The decoder accepts only ES256 signed by one of {@link SigningKeys}, with {@code iss}
  * this issuer and {@code sub}, {@code exp}, {@code nbf}, {@code iat}, {@code jti} present; {@code exp}
  * and {@code nbf} are checked with {@code parley.tokens.clock-skew}. {@code alg: none} and every
- * other algorithm are refused by Nimbus before any claim is read.
+ * other algorithm are refused by Nimbus before any claim is read. A checked token's authorities are
+ * its subject's {@link Roles}, derived when it is checked, never read from the token.
  */
 @Configuration(proxyBeanMethods = false)
 class TokenConfiguration {
@@ -63,5 +66,13 @@ class TokenConfiguration {
                 new JwtClaimValidator<>(JwtClaimNames.JTI, Objects::nonNull),
                 new JwtClaimValidator<>(AccessTokens.FAMILY_CLAIM, Objects::nonNull))));
         return decoder;
+    }
+
+    /** Picked up by Spring Security's resource server: the roles of a token's subject, from {@code parley.admins}. */
+    @Bean
+    JwtAuthenticationConverter jwtAuthenticationConverter(Roles roles) {
+        JwtAuthenticationConverter converter = new JwtAuthenticationConverter();
+        converter.setJwtGrantedAuthoritiesConverter(jwt -> List.copyOf(roles.authoritiesOf(String.valueOf(jwt.getSubject()))));
+        return converter;
     }
 }

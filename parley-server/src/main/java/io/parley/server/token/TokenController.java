@@ -36,14 +36,16 @@ class TokenController {
     private final AccessTokens accessTokens;
     private final RefreshTokens refreshTokens;
     private final HttpSessionEnded sessionEnded;
+    private final TokenLogins logins;
     private final Clock clock = Clock.systemUTC();
 
     TokenController(AuthenticationManager authenticationManager, AccessTokens accessTokens, RefreshTokens refreshTokens,
-            HttpSessionEnded sessionEnded) {
+            HttpSessionEnded sessionEnded, TokenLogins logins) {
         this.authenticationManager = authenticationManager;
         this.accessTokens = accessTokens;
         this.refreshTokens = refreshTokens;
         this.sessionEnded = sessionEnded;
+        this.logins = logins;
     }
 
     @PostMapping("/api/tokens")
@@ -81,16 +83,12 @@ class TokenController {
 
     /**
      * Signs the caller out everywhere: every token login of the authenticated user (session or
-     * bearer) is revoked and its sockets closed with 1008 on every node. The primitive an admin
-     * action would call for another user. 204.
+     * bearer) is revoked and its sockets closed with 1008 on every node ({@link TokenLogins}, which
+     * an admin's revocation of another user calls too). 204.
      */
     @PostMapping("/api/tokens/revoke-all")
     ResponseEntity<Void> revokeAll(Authentication current) {
-        String user = current.getName();
-        for (String family : refreshTokens.revokeAll(user)) {
-            sessionEnded.httpSessionEnded(user, TokenSessions.of(family));
-        }
-        log.info("Every token login of {} revoked", user);
+        logins.revokeAll(current.getName());
         return ResponseEntity.noContent().build();
     }
 

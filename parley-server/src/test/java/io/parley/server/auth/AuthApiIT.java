@@ -31,7 +31,8 @@ class AuthApiIT {
     @BeforeAll
     static void start() {
         // Redis points at a closed port and no datasource is given: standalone needs neither.
-        node = ParleyNode.start(Map.of("parley.data-dir", dataDir.toString(), "spring.data.redis.url", "redis://127.0.0.1:1"));
+        node = ParleyNode.start(Map.of("parley.data-dir", dataDir.toString(), "spring.data.redis.url", "redis://127.0.0.1:1",
+                "parley.admins", "auth_admin"));
         base = node.baseUrl();
     }
 
@@ -42,7 +43,8 @@ class AuthApiIT {
 
     @Test
     void standaloneNodeIsHealthyWithoutRedisOrPostgres() {
-        Browser.Response health = new Browser().get(base + "/actuator/health");
+        // Health details are for admins (ActuatorAccessIT covers who sees what).
+        Browser.Response health = new Browser().loggedIn(base, "auth_admin", "correct horse").get(base + "/actuator/health");
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.field("status")).isEqualTo("UP");
         assertThat(health.json().path("components").has("redis")).isFalse();

@@ -24,7 +24,7 @@ class ClusterSessionIT {
 
     @BeforeAll
     static void start() {
-        cluster = TwoNodes.start(Map.of());
+        cluster = TwoNodes.start(Map.of("parley.admins", "cs_admin"));
         services = cluster.services();
         nodeA = cluster.a();
         nodeB = cluster.b();
@@ -93,7 +93,7 @@ class ClusterSessionIT {
 
     @Test
     void healthHasRedisAndDatabaseContributors() {
-        Browser.Response health = new Browser().get(nodeA.baseUrl() + "/actuator/health");
+        Browser.Response health = new Browser().loggedIn(nodeA.baseUrl(), "cs_admin", "correct horse").get(nodeA.baseUrl() + "/actuator/health");
         assertThat(health.status()).isEqualTo(200);
         assertThat(health.json().path("components").path("redis").path("status").asString()).isEqualTo("UP");
         assertThat(health.json().path("components").path("db").path("status").asString()).isEqualTo("UP");

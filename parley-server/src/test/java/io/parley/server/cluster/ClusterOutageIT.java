@@ -26,6 +26,7 @@ import io.parley.server.support.ClusterServices;
 import io.parley.server.support.ParleyNode;
 import io.parley.server.support.RawSocket;
 import io.parley.server.support.TcpProxy;
+import io.parley.server.support.TokenClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -54,6 +55,7 @@ class ClusterOutageIT {
             Map<String, String> properties = new HashMap<>(services.nodeProperties());
             properties.put("spring.data.redis.url", "redis://127.0.0.1:" + redisProxy.port());
             properties.put("parley.node-id", "node-" + i);
+            properties.put("parley.admins", "outage_admin");
             properties.put("parley.cluster.heartbeat-interval", "200ms");
             properties.put("parley.cluster.node-ttl", "1s");
             properties.put("parley.cluster.room-check-interval", "5s");
@@ -177,6 +179,8 @@ class ClusterOutageIT {
                 socket.send("{\"type\":\"join\",\"room\":\"" + room + "\"}");
                 socket.await("joined", "room", room);
             }
+            // Health details are for admins; a session lives in Redis, so during the outage the admin uses a token.
+            String adminToken = new TokenClient().signedUp(a.baseUrl(), "outage_admin", "correct horse").field("accessToken");
             redisProxy.cut();
             try {
                 List<String> ids = new ArrayList<>();
@@ -190,7 +194,7 @@ class ClusterOutageIT {
                     carol.await("message", "clientMsgId", id);
                 }
                 await().atMost(Duration.ofSeconds(10)).until(() -> new Browser().get(a.baseUrl() + "/actuator/health").status() == 503);
-                JsonNode health = new Browser().get(a.baseUrl() + "/actuator/health").json();
+                JsonNode health = new TokenClient().get(a.baseUrl() + "/actuator/health", adminToken).json();
                 assertThat(health.path("components").path("bus").path("status").asString()).isEqualTo("DOWN");
                 assertThat(health.path("components").path("db").path("status").asString()).isEqualTo("UP");
                 Browser.Response readiness = new Browser().get(a.baseUrl() + "/actuator/health/readiness");

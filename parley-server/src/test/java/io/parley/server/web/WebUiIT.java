@@ -1,7 +1,5 @@
 package io.parley.server.web;
 
-import java.io.File;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
@@ -11,6 +9,7 @@ import java.util.UUID;
 import io.parley.protocol.CloseCodes;
 import io.parley.server.connection.Connection;
 import io.parley.server.connection.Connections;
+import io.parley.server.support.Chromium;
 import io.parley.server.support.ParleyNode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -20,9 +19,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
-import org.openqa.selenium.chrome.ChromeDriver;
-import org.openqa.selenium.chrome.ChromeDriverService;
-import org.openqa.selenium.chrome.ChromeOptions;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.web.socket.CloseStatus;
 
@@ -36,9 +32,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
  */
 class WebUiIT {
 
-    private static final Path CHROMIUM = Path.of("/usr/bin/chromium");
-    private static final Path CHROMEDRIVER = Path.of("/usr/bin/chromedriver");
-
     @TempDir
     static Path dataDir;
 
@@ -47,8 +40,7 @@ class WebUiIT {
 
     @BeforeAll
     static void start() {
-        assumeTrue(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER),
-                "Chromium and ChromeDriver are needed: scripts/test installs them (apt-get install chromium chromium-driver)");
+        assumeTrue(Chromium.available(), Chromium.MISSING);
         node = ParleyNode.start(Map.of("parley.data-dir", dataDir.toString()));
     }
 
@@ -65,14 +57,7 @@ class WebUiIT {
     }
 
     private WebDriver browser() {
-        ChromeOptions options = new ChromeOptions();
-        options.setBinary(CHROMIUM.toString());
-        options.addArguments("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage", "--disable-quic",
-                "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                "--window-size=1100,700");
-        ChromeDriverService service = new ChromeDriverService.Builder().usingDriverExecutable(new File(CHROMEDRIVER.toString()))
-                .usingAnyFreePort().build();
-        WebDriver driver = new ChromeDriver(service, options);
+        WebDriver driver = Chromium.start();
         browsers.add(driver);
         return driver;
     }
