@@ -1,12 +1,16 @@
 package io.parley.server.auth;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 
+import io.parley.protocol.CloseCodes;
 import io.parley.server.support.Browser;
 import io.parley.server.support.ClusterServices;
 import io.parley.server.support.ParleyNode;
+import io.parley.server.support.RawSocket;
 import io.parley.server.support.TwoNodes;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -69,6 +73,21 @@ class ClusterSessionIT {
 
         assertThat(carol.get(nodeA.baseUrl() + "/api/me").status()).isEqualTo(401);
         assertThat(carol.get(nodeB.baseUrl() + "/api/me").status()).isEqualTo(401);
+    }
+
+    @Test
+    void aCookieLoggedOutOnOneNodeNeverUpgradesOnEither() {
+        Browser erin = new Browser().loggedIn(nodeA.baseUrl(), "erin", "correct horse");
+        String cookie = "SESSION=" + erin.cookie("SESSION").orElseThrow();
+        try (RawSocket onA = RawSocket.openWith(nodeA, b -> b.header("Cookie", cookie).header("Origin", nodeA.baseUrl()))) {
+            onA.await("welcome");
+            assertThat(erin.post(nodeB.baseUrl() + "/api/logout", "{}").status()).isEqualTo(204);
+            assertThat(onA.closed()).succeedsWithin(Duration.ofSeconds(10)).isEqualTo(CloseCodes.POLICY_VIOLATION);
+        }
+        for (ParleyNode node : List.of(nodeA, nodeB)) {
+            assertThat(RawSocket.refusedStatus(node, b -> b.header("Cookie", cookie).header("Origin", node.baseUrl())))
+                    .as("replayed on %s", node.baseUrl()).isEqualTo(401);
+        }
     }
 
     @Test
