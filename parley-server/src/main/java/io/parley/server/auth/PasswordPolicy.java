@@ -3,6 +3,7 @@ package io.parley.server.auth;
 import java.nio.charset.StandardCharsets;
 
 import io.parley.server.web.ApiException;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
@@ -23,6 +24,7 @@ class PasswordPolicy {
     private final int minLength;
     private final CommonPasswords common;
 
+    @Autowired
     PasswordPolicy(PasswordProperties properties) {
         this(properties, CommonPasswords.load());
     }
