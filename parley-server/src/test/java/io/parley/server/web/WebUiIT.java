@@ -20,7 +20,6 @@ import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
 import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
-import org.openqa.selenium.WebElement;
 import org.openqa.selenium.chrome.ChromeDriver;
 import org.openqa.selenium.chrome.ChromeDriverService;
 import org.openqa.selenium.chrome.ChromeOptions;
@@ -115,9 +114,11 @@ class WebUiIT {
         driver.findElement(By.id("send")).click();
     }
 
+    /** The texts of the confirmed messages shown, read in one script call (the list is re-rendered as messages arrive). */
+    @SuppressWarnings("unchecked")
     private static List<String> messages(WebDriver driver) {
-        return driver.findElements(By.cssSelector("#messages li:not(.pending) span:nth-child(2)")).stream()
-                .map(WebElement::getText).toList();
+        return (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return [...document.querySelectorAll('#messages li:not(.pending) span:nth-child(2)')].map(e => e.textContent);");
     }
 
     @Test
