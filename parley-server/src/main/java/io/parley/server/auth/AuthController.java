@@ -39,15 +39,18 @@ class AuthController {
     private final SessionAuthenticationStrategy sessionStrategy;
     private final SecurityContextRepository contexts;
     private final HttpSessionEnded sessionEnded;
+    private final PasswordPolicy passwords;
     private final SecurityContextHolderStrategy holder = SecurityContextHolder.getContextHolderStrategy();
 
     AuthController(Accounts accounts, AuthenticationManager authenticationManager,
-            SessionAuthenticationStrategy sessionStrategy, SecurityContextRepository contexts, HttpSessionEnded sessionEnded) {
+            SessionAuthenticationStrategy sessionStrategy, SecurityContextRepository contexts, HttpSessionEnded sessionEnded,
+            PasswordPolicy passwords) {
         this.accounts = accounts;
         this.authenticationManager = authenticationManager;
         this.sessionStrategy = sessionStrategy;
         this.contexts = contexts;
         this.sessionEnded = sessionEnded;
+        this.passwords = passwords;
     }
 
     /** The CSRF token to echo in {@code X-XSRF-TOKEN}; also sets the {@code XSRF-TOKEN} cookie. */
@@ -56,10 +59,13 @@ class AuthController {
         return Map.of("token", token.getToken(), "headerName", token.getHeaderName());
     }
 
+    /** Creates an account; a password that {@link PasswordPolicy} refuses is a 400 that says why. */
     @PostMapping("/api/signup")
     ResponseEntity<Map<String, String>> signup(@Valid @RequestBody Credentials credentials) {
         String username = String.valueOf(credentials.username());
-        if (!accounts.create(username, String.valueOf(credentials.password()))) {
+        String password = String.valueOf(credentials.password());
+        passwords.check(username, password);
+        if (!accounts.create(username, password)) {
             throw new ApiException(HttpStatus.CONFLICT, "username_taken", "username is taken");
         }
         log.info("Account created for {}", username);

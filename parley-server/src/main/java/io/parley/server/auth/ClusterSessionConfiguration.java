@@ -17,7 +17,8 @@ import org.springframework.session.data.redis.config.annotation.web.http.EnableR
  *
  * <p>Spring Session's {@link RedisIndexedSessionRepository} stores each session as a hash under
  * {@code <prefix>:session:sessions:<id>}, with an index by principal name and expiry keys (see its
- * Javadoc). Every attribute value is JSON ({@link SessionJson}), never Java serialization. The key
+ * Javadoc). Every attribute value is JSON ({@link SessionJson}), never Java serialization; a session
+ * holding anything else reads as no session. The key
  * prefix is {@code parley.redis.key-prefix} (default {@code parley}).
  *
  * <p>Wired by hand: Spring Boot's {@code spring-boot-session-data-redis} 4.1.0 is not available on
@@ -48,6 +49,8 @@ class ClusterSessionConfiguration implements BeanClassLoaderAware {
         return repository -> {
             repository.setDefaultMaxInactiveInterval(timeout);
             repository.setRedisKeyNamespace(prefix + ":session");
+            // A session holding a value SessionJson refuses is no session (401), not an error (500).
+            repository.setRedisSessionMapper(SessionJson.sessionMapper());
         };
     }
 }

@@ -120,6 +120,28 @@ class AuthApiIT {
     }
 
     @Test
+    void aCommonTooLongOrUsernamePasswordIsRefusedAtSignupInPlainWords() {
+        Browser browser = new Browser();
+        Browser.Response common = browser.signup(base, "ivy_api", "password1");
+        assertError(common, 400, "bad_request", "this password is too common");
+        assertThat(common.body()).isEqualTo("{\"error\":\"bad_request\",\"message\":\"this password is too common\"}");
+        assertError(browser.signup(base, "ivy_api", "Sunshine"), 400, "bad_request", "this password is too common");
+        assertError(browser.signup(base, "ivy_api", "x".repeat(73)), 400, "bad_request",
+                "password must be at most 72 bytes in UTF-8 (72 ASCII characters, fewer with accents or emoji)");
+        assertError(browser.signup(base, "ivy_api_long", "IVY_API_LONG"), 400, "bad_request", "password must not be the username");
+        // None of them created the account.
+        assertThat(node.bean(Accounts.class).exists("ivy_api")).isFalse();
+        assertThat(browser.signup(base, "ivy_api", "correct horse").status()).isEqualTo(201);
+    }
+
+    @Test
+    void passwordsAreStoredAsBcryptHashesOfCostTen() {
+        new Browser().signup(base, "jack_api", "correct horse");
+        String hash = node.bean(Accounts.class).passwordHash("jack_api").orElseThrow();
+        assertThat(hash).startsWith("{bcrypt}$2a$10$").hasSize("{bcrypt}".length() + 60).doesNotContain("correct horse");
+    }
+
+    @Test
     void badLoginIsA401WithAJsonError() {
         Browser browser = new Browser();
         browser.signup(base, "erin_api", "correct horse");

@@ -14,6 +14,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import io.parley.protocol.CloseCodes;
 import io.parley.server.support.Browser;
 import io.parley.server.support.ParleyNode;
+import io.parley.server.support.RawSocket;
 import io.parley.server.support.StalledSocket;
 import io.parley.server.support.TwoNodes;
 import org.junit.jupiter.api.AfterAll;
@@ -54,6 +55,16 @@ class SessionExpiryIT {
         return new String(Base64.getDecoder().decode(browser.cookie("SESSION").orElseThrow()), StandardCharsets.UTF_8);
     }
 
+    /** Waits until the store has let the session of {@code browser} expire, then replays its cookie in a handshake: 401, no upgrade. */
+    static void assertAnExpiredSessionNeverUpgrades(ParleyNode issuer, ParleyNode handshakeNode, Browser browser) {
+        String id = sessionId(browser);
+        SessionRepository<?> sessions = issuer.bean(SessionRepository.class);
+        await().atMost(CLOSED_WITHIN).pollInterval(Duration.ofMillis(200)).until(() -> sessions.findById(id) == null);
+        String cookie = "SESSION=" + browser.cookie("SESSION").orElseThrow();
+        assertThat(RawSocket.refusedStatus(handshakeNode, builder -> builder.header("Cookie", cookie)
+                .header("Origin", handshakeNode.baseUrl()))).isEqualTo(401);
+    }
+
     static void assertClosedBecauseTheSessionExpired(StalledSocket socket) {
         StalledSocket.Frame close = socket.readUntil(f -> f.isClose() || f.isEnd(), CLOSED_WITHIN);
         assertThat(close.closeCode()).isEqualTo(CloseCodes.POLICY_VIOLATION);
@@ -85,6 +96,11 @@ class SessionExpiryIT {
                 assertClosedBecauseTheSessionExpired(socket);
             }
             assertThat(alice.get(node.baseUrl() + "/api/me").status()).isEqualTo(401);
+        }
+
+        @Test
+        void aHandshakeWithAnExpiredSessionsCookieIs401() {
+            assertAnExpiredSessionNeverUpgrades(node, node, user(node));
         }
 
         @Test
@@ -142,6 +158,11 @@ class SessionExpiryIT {
             }
             assertThat(carol.get(nodeA.baseUrl() + "/api/me").status()).isEqualTo(401);
             assertThat(carol.get(nodeB.baseUrl() + "/api/me").status()).isEqualTo(401);
+        }
+
+        @Test
+        void aSessionMadeOnNodeAThatExpiredNeverUpgradesOnNodeB() {
+            assertAnExpiredSessionNeverUpgrades(nodeA, nodeB, user(nodeA));
         }
     }
 }

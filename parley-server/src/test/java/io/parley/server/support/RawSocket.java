@@ -112,6 +112,13 @@ public final class RawSocket implements AutoCloseable {
         return new RawSocket(builder, URI.create(node.wsUrl()));
     }
 
+    /** Opens {@code /ws} of {@code node} with a handshake set up by {@code handshake} alone: no cookie jar, no default header. */
+    public static RawSocket openWith(ParleyNode node, java.util.function.Consumer<WebSocket.Builder> handshake) {
+        WebSocket.Builder builder = HttpClient.newHttpClient().newWebSocketBuilder().connectTimeout(Duration.ofSeconds(5));
+        handshake.accept(builder);
+        return new RawSocket(builder, URI.create(node.wsUrl()));
+    }
+
     /**
      * The HTTP status with which {@code node} refuses a handshake carrying {@code Authorization:
      * <authorization>}; fails the test if the socket opens.

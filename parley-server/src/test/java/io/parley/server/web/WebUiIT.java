@@ -17,8 +17,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.openqa.selenium.By;
+import org.openqa.selenium.JavascriptExecutor;
 import org.openqa.selenium.WebDriver;
 import org.openqa.selenium.WebElement;
+import org.openqa.selenium.logging.LogEntry;
+import org.openqa.selenium.logging.LogType;
 import org.openqa.selenium.support.ui.WebDriverWait;
 import org.springframework.web.socket.CloseStatus;
 
@@ -27,8 +30,9 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 /**
  * The web UI in a real browser (Debian's headless Chromium, driven through its ChromeDriver; both
- * installed by {@code scripts/test}): sign up, join, chat, typing, presence, text rendered as text,
- * and a dropped socket that reconnects and resumes without loss or duplicate.
+ * installed by {@code scripts/test}): sign up, join, chat, typing, presence, text rendered as text
+ * (stored markup runs nothing), the Content-Security-Policy enforced with the UI inside it, and a
+ * dropped socket that reconnects and resumes without loss or duplicate.
  */
 class WebUiIT {
 
@@ -94,9 +98,11 @@ class WebUiIT {
         driver.findElement(By.id("send")).click();
     }
 
+    /** The texts of the confirmed messages shown, read in one script call (the list is re-rendered as messages arrive). */
+    @SuppressWarnings("unchecked")
     private static List<String> messages(WebDriver driver) {
-        return driver.findElements(By.cssSelector("#messages li:not(.pending) span:nth-child(2)")).stream()
-                .map(WebElement::getText).toList();
+        return (List<String>) ((JavascriptExecutor) driver).executeScript(
+                "return [...document.querySelectorAll('#messages li:not(.pending) span:nth-child(2)')].map(e => e.textContent);");
     }
 
     @Test
@@ -120,6 +126,67 @@ class WebUiIT {
         bob.findElement(By.id("send")).click();
         waiting(alice).until(d -> messages(d).contains("typing"));
         assertThat(messages(alice)).containsExactly("<b>not bold</b> hello", "typing");
+    }
+
+    /** Markup that would run script if a client rendered it as HTML; each marks the page if it ever runs. */
+    static final List<String> XSS_PAYLOADS = List.of(
+            "<script>window.__pwned='script';document.title='pwned'</script>",
+            "<img src=x onerror=\"window.__pwned='img';document.title='pwned'\">",
+            "<svg onload=\"window.__pwned='svg'\"></svg>",
+            "\"><iframe srcdoc=\"<script>parent.__pwned='iframe'</script>\"></iframe>",
+            "<a href=\"javascript:window.__pwned='link'\">click</a>");
+
+    @Test
+    void storedScriptAndImgOnerrorMessagesAreShownAsTextAndRunNothing() {
+        WebDriver alice = browser();
+        signUp(alice, "alice");
+        String room = "xss-" + UUID.randomUUID().toString().substring(0, 6);
+        join(alice, room);
+        for (String payload : XSS_PAYLOADS) {
+            say(alice, payload);
+            waiting(alice).until(d -> messages(d).contains(payload));
+        }
+        // Bob arrives later: the payloads come to him from the stored history.
+        WebDriver bob = browser();
+        signUp(bob, "bob");
+        join(bob, room);
+        waiting(bob).until(d -> messages(d).size() == XSS_PAYLOADS.size());
+        for (WebDriver reader : List.of(alice, bob)) {
+            assertThat(messages(reader)).containsExactlyElementsOf(XSS_PAYLOADS);
+            assertThat(reader.findElements(By.cssSelector("#messages script, #messages img, #messages svg, #messages iframe, #messages a")))
+                    .isEmpty();
+            assertThat(((JavascriptExecutor) reader).executeScript("return typeof window.__pwned")).isEqualTo("undefined");
+            assertThat(reader.getTitle()).isEqualTo("Parley");
+            assertThat(cspViolations(reader)).isEmpty();
+        }
+    }
+
+    @Test
+    void thePageKeepsItsContentSecurityPolicyAndItsWebSocketIsAllowedByConnectSrcSelf() {
+        WebDriver carol = browser();
+        // Connected: the ws: socket to this origin passed connect-src 'self' (Chromium).
+        signUp(carol, "carol");
+        assertThat(cspViolations(carol)).as("the UI itself breaks none of its policy").isEmpty();
+
+        // The policy is enforced: a script element with inline code does not run, and is reported.
+        JavascriptExecutor page = (JavascriptExecutor) carol;
+        page.executeScript("const s = document.createElement('script'); s.textContent = \"window.__inline = 'ran'\"; "
+                + "document.body.append(s);");
+        page.executeScript("const d = document.createElement('div'); d.setAttribute('style', 'color: red'); d.id = 'styled'; "
+                + "document.body.append(d);");
+        List<String> reported = new java.util.ArrayList<>();
+        waiting(carol).until(d -> reported.addAll(cspViolations(d)) && reported.size() >= 2);
+        assertThat(page.executeScript("return typeof window.__inline")).isEqualTo("undefined");
+        assertThat(page.executeScript("return getComputedStyle(document.getElementById('styled')).color")).isNotEqualTo("rgb(255, 0, 0)");
+        assertThat(String.join("\n", reported)).contains("script-src").contains("style-src");
+    }
+
+    /** Content-Security-Policy violations reported in the browser's console since the last call (each is returned once). */
+    private static List<String> cspViolations(WebDriver driver) {
+        return driver.manage().logs().get(LogType.BROWSER).getAll().stream()
+                .map(LogEntry::getMessage)
+                .filter(message -> message.contains("Content Security Policy"))
+                .toList();
     }
 
     @Test

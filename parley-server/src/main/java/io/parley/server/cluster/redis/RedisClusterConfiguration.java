@@ -6,6 +6,7 @@ import java.util.concurrent.TimeUnit;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.SslOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.codec.StringCodec;
@@ -21,6 +22,7 @@ import io.parley.server.cluster.Presence;
 import io.parley.server.cluster.Registry;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.data.redis.autoconfigure.DataRedisConnectionDetails;
+import org.springframework.boot.ssl.SslBundle;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
 import org.springframework.context.annotation.Profile;
@@ -51,12 +53,19 @@ class RedisClusterConfiguration {
                 .build();
     }
 
+    /**
+     * Spring Boot's Redis address and credentials: host, port and database; an ACL user and password
+     * ({@code spring.data.redis.username}/{@code password}, or in the URL); TLS when the URL is
+     * {@code rediss://} or {@code spring.data.redis.ssl.enabled}/{@code ssl.bundle} is set, as for
+     * Spring Boot's own connections (the session store's).
+     */
     @Bean
-    RedisURI parleyRedisUri(DataRedisConnectionDetails details, ClusterProperties properties) {
+    RedisURI parleyRedisUri(DataRedisConnectionDetails details, ClusterProperties properties,
+            @Value("${spring.data.redis.url:}") String url) {
         DataRedisConnectionDetails.Standalone standalone = details.getStandalone();
         RedisURI.Builder uri = RedisURI.builder().withHost(standalone.getHost()).withPort(standalone.getPort())
                 .withDatabase(standalone.getDatabase()).withTimeout(properties.redisTimeout())
-                .withSsl(details.getSslBundle() != null);
+                .withSsl(details.getSslBundle() != null || url.regionMatches(true, 0, "rediss://", 0, 9));
         String password = details.getPassword();
         if (password != null) {
             String username = details.getUsername();
@@ -69,15 +78,30 @@ class RedisClusterConfiguration {
         return uri.build();
     }
 
+    /** With TLS, the key and trust material of {@code spring.data.redis.ssl.bundle} when set, else the JVM's defaults. */
     @Bean(destroyMethod = "shutdown")
-    RedisClient parleyRedisClient(RedisURI parleyRedisUri, ClientResources parleyRedisResources, ClusterProperties properties) {
+    RedisClient parleyRedisClient(RedisURI parleyRedisUri, ClientResources parleyRedisResources, ClusterProperties properties,
+            DataRedisConnectionDetails details) {
         RedisClient client = RedisClient.create(parleyRedisResources, parleyRedisUri);
-        client.setOptions(ClientOptions.builder()
+        ClientOptions.Builder options = ClientOptions.builder()
                 .autoReconnect(true)
                 .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
                 .requestQueueSize(RedisBus.DISPATCH_QUEUE)
-                .timeoutOptions(TimeoutOptions.enabled(properties.redisTimeout()))
-                .build());
+                .timeoutOptions(TimeoutOptions.enabled(properties.redisTimeout()));
+        SslBundle bundle = details.getSslBundle();
+        if (bundle != null) {
+            SslOptions.Builder ssl = SslOptions.builder()
+                    .keyManager(bundle.getManagers().getKeyManagerFactory())
+                    .trustManager(bundle.getManagers().getTrustManagerFactory());
+            if (bundle.getOptions().getCiphers() != null) {
+                ssl.cipherSuites(bundle.getOptions().getCiphers());
+            }
+            if (bundle.getOptions().getEnabledProtocols() != null) {
+                ssl.protocols(bundle.getOptions().getEnabledProtocols());
+            }
+            options.sslOptions(ssl.build());
+        }
+        client.setOptions(options.build());
         return client;
     }
 
