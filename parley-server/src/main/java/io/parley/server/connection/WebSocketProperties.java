@@ -1,5 +1,6 @@
 package io.parley.server.connection;
 
+import java.time.Duration;
 import java.util.List;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
@@ -19,6 +20,17 @@ import org.springframework.util.unit.DataSize;
  *        arrives, up to {@code maxFrameSize}. At most {@code maxFrameSize}
  * @param socketBufferSize each of the container's per-socket read and write buffers (default 1KB); a
  *        larger frame takes several passes
+ * @param maxRateLimited frames answered {@code rate_limited} (by the frame rate above, or by the user's
+ *        send rate) that a connection may collect within {@code rateLimitedWindow} (default 100); one
+ *        more closes it with 1008 and the reason {@code rate limit}. A budget of that many, refilled
+ *        evenly over the window: a client that keeps sending about 10 frames a second more than it may
+ *        is closed after about 10 s, a flood within a fraction of a second
+ * @param rateLimitedWindow see {@code maxRateLimited} (default 10s)
+ * @param permessageDeflate whether a client may negotiate the {@code permessage-deflate} extension
+ *        (RFC 7692) at the handshake (default false: the offer is ignored and frames are not
+ *        compressed; a compressed frame, RSV1 set, is then a protocol error, 1002). When on, the limit
+ *        {@code maxFrameSize} applies to the decompressed message, which is inflated and joined in
+ *        parts as it arrives: a small frame that inflates past it is closed with 1009, like a large one
  */
 @ConfigurationProperties("parley.websocket")
 public record WebSocketProperties(
@@ -27,7 +39,10 @@ public record WebSocketProperties(
         @DefaultValue("20") double framesPerSecond,
         @DefaultValue("50") int frameBurst,
         @DefaultValue("512") int messageBufferSize,
-        @DefaultValue("1KB") DataSize socketBufferSize) {
+        @DefaultValue("1KB") DataSize socketBufferSize,
+        @DefaultValue("100") int maxRateLimited,
+        @DefaultValue("10s") Duration rateLimitedWindow,
+        @DefaultValue("false") boolean permessageDeflate) {
 
     public WebSocketProperties {
         if (maxFrameSize.toBytes() < 1024 || maxFrameSize.toBytes() > Integer.MAX_VALUE) {
@@ -41,6 +56,9 @@ public record WebSocketProperties(
         }
         if (socketBufferSize.toBytes() < 256 || socketBufferSize.toBytes() > 1024 * 1024) {
             throw new IllegalArgumentException("parley.websocket.socket-buffer-size must be between 256B and 1MB");
+        }
+        if (maxRateLimited < 1 || rateLimitedWindow.toMillis() < 1) {
+            throw new IllegalArgumentException("parley.websocket.max-rate-limited must be >= 1 and rate-limited-window positive");
         }
     }
 }
