@@ -118,7 +118,7 @@ public class LoginRateLimit {
                 tokens -= 1;
                 return 0;
             }
-            return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9));
+            return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9 - 1e-6));
         }
 
         synchronized boolean isFull(long now) {
