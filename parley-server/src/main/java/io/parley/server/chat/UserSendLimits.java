@@ -85,12 +85,14 @@ public class UserSendLimits {
         private long last;
         private volatile long refreshedAt;
 
+        /** Made under the map's lock: no registry read here; the first {@link #tryAcquire} takes the share. */
         private Bucket(String user) {
             this.user = user;
             long now = clock.getAsLong();
-            share(nodes(), now);
+            share(1, now);
             this.tokens = capacity;
             this.last = now;
+            this.refreshedAt = now - refreshNanos;
         }
 
         /** Takes one message from the bucket; false when the user is over the limit (the message is refused). */

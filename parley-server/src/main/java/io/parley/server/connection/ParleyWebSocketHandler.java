@@ -120,6 +120,9 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
             }
         } catch (BadFrame bad) {
             if (bad.code() == ErrorCode.RATE_LIMITED && !open.rateLimitedBudget().tryAcquire()) {
+                if (!connection.outbound().isOpen()) {
+                    return; // closing already: the frames still in flight need no second close
+                }
                 log.warn("{} closed: over {} rate-limited frames within {}", connection, properties.maxRateLimited(),
                         properties.rateLimitedWindow());
                 connection.close(new CloseStatus(CloseCodes.POLICY_VIOLATION, CloseCodes.RATE_LIMIT_REASON));
