@@ -31,7 +31,7 @@ class LoginRateLimitIT {
             int judged = 0;
             int refused = 0;
             for (int i = 0; i < 200; i++) {
-                Browser.Response response = attacker.login(base, "victim", "guess-" + i);
+                Browser.Response response = attacker.login(base, "victim", "wrong-guess-" + i);
                 if (response.status() == 401) {
                     assertThat(response.field("error")).isEqualTo("bad_credentials");
                     judged++;
