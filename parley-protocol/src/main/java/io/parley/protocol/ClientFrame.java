@@ -57,8 +57,9 @@ public sealed interface ClientFrame {
     }
 
     /**
-     * Post {@code text} to {@code room}. Retrying with the same {@code clientMsgId} never creates a
-     * second message: the server answers with the sequence of the first.
+     * Post {@code text} to {@code room}: 1..{@value Protocol#MAX_TEXT} chars, no control character but
+     * tab and line breaks, no lone surrogate, not only whitespace ({@link Texts#checkMessage}).
+     * Retrying with the same {@code clientMsgId} never creates a second message: the server answers with the sequence of the first.
      */
     record Send(String room, UUID clientMsgId, String text) implements ClientFrame {
         public Send {
@@ -75,6 +76,7 @@ public sealed interface ClientFrame {
             if (text.length() > Protocol.MAX_TEXT) {
                 throw new BadFrame(ErrorCode.TOO_LARGE, "text must be at most " + Protocol.MAX_TEXT + " chars");
             }
+            Texts.checkMessage(text);
         }
     }
 
@@ -105,11 +107,14 @@ public sealed interface ClientFrame {
         }
     }
 
-    /** Application-level ping; answered with {@code pong} carrying the same id. */
+    /** Application-level ping; answered with {@code pong} carrying the same id (at most {@value Protocol#MAX_PING_ID} printable chars). */
     record Ping(@Nullable String id) implements ClientFrame {
         public Ping {
             if (id != null && id.length() > Protocol.MAX_PING_ID) {
                 throw new BadFrame(ErrorCode.TOO_LARGE, "id must be at most " + Protocol.MAX_PING_ID + " chars");
+            }
+            if (id != null) {
+                Texts.checkPrintable("id", id);
             }
         }
     }
@@ -127,6 +132,12 @@ public sealed interface ClientFrame {
             }
             if (token.length() > Protocol.MAX_TOKEN) {
                 throw new BadFrame(ErrorCode.TOO_LARGE, "token must be at most " + Protocol.MAX_TOKEN + " chars");
+            }
+            for (int i = 0; i < token.length(); i++) {
+                char c = token.charAt(i);
+                if (c <= 0x20 || c >= 0x7f) {
+                    throw new BadFrame("token must be printable ASCII");
+                }
             }
         }
 

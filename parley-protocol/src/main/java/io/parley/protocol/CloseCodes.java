@@ -12,8 +12,24 @@ public final class CloseCodes {
     /** 1001: the server is going away without a drain (process exit). Reconnect with backoff. */
     public static final int GOING_AWAY = 1001;
 
-    /** 1008: policy violation: the HTTP session ended (logout), or the token login was revoked. Do not reconnect; log in again. */
+    /**
+     * 1008: policy violation: the HTTP session ended (logout), or the token login was revoked (do not
+     * reconnect; log in again); or, with the reason {@link #RATE_LIMIT_REASON}, the client kept sending
+     * over its rate limits after being told {@code rate_limited} (do not reconnect at once: back off).
+     */
     public static final int POLICY_VIOLATION = 1008;
+
+    /** The reason of a 1008 close for a client that ignored its {@code rate_limited} answers. */
+    public static final String RATE_LIMIT_REASON = "rate limit";
+
+    /** 1002: the client broke the WebSocket protocol (an unmasked frame, a reserved opcode or RSV bit); sent by the container. */
+    public static final int PROTOCOL_ERROR = 1002;
+
+    /** 1003: the client sent a binary message; Parley takes text only. */
+    public static final int UNSUPPORTED_DATA = 1003;
+
+    /** 1007: a text message was not valid UTF-8; sent by the container. */
+    public static final int INVALID_PAYLOAD = 1007;
 
     /** 1009: a frame exceeded the maximum frame size. Reconnect; do not resend that frame. */
     public static final int TOO_BIG = 1009;

@@ -30,6 +30,25 @@ public final class Protocol {
     /** Longest access token an {@code auth} frame may carry. */
     public static final int MAX_TOKEN = 4096;
 
+    /**
+     * Longest client frame the codec parses, in chars: a longer one is refused with {@code too_large}
+     * before any parsing, whatever the socket's own limit ({@code parley.websocket.max-frame-size}).
+     * The largest valid frame (a 4000-char text, every char written as a six-char escape) is under 25,000.
+     */
+    public static final int MAX_FRAME_CHARS = 65_536;
+
+    /** Deepest nesting of arrays and objects in a client frame (a valid one has depth 1; unknown fields may nest). */
+    public static final int MAX_JSON_DEPTH = 16;
+
+    /** Most JSON tokens in a client frame (a valid one has about a dozen). */
+    public static final int MAX_JSON_TOKENS = 1024;
+
+    /** Longest number in a client frame, in digits (a {@code long} has at most 19). */
+    public static final int MAX_JSON_NUMBER_LENGTH = 24;
+
+    /** Longest field name in a client frame. */
+    public static final int MAX_JSON_NAME_LENGTH = 64;
+
     private Protocol() {
     }
 }

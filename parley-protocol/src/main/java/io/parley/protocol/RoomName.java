@@ -32,6 +32,9 @@ public final class RoomName {
             if (users != null) {
                 return room;
             }
+            if (isWithOneself(room)) {
+                throw new BadFrame("a direct room is between two distinct users: there is no direct room with oneself");
+            }
             throw new BadFrame("a direct room is dm:<userA>:<userB>, two distinct user names in sorted order");
         }
         throw new BadFrame("room must match [a-z0-9_-]{1,64} or dm:<userA>:<userB>");
@@ -65,6 +68,12 @@ public final class RoomName {
     /** Whether {@code user} may join and read {@code room}: anyone for a public room, the two participants for a direct one. */
     public static boolean mayAccess(String room, String user) {
         return !isDirect(room) || participants(room).contains(user);
+    }
+
+    /** Whether {@code room} is {@code dm:<user>:<user>}, the same valid user name twice. */
+    private static boolean isWithOneself(String room) {
+        String[] parts = room.substring(DM_PREFIX.length()).split(":", -1);
+        return parts.length == 2 && USER.matcher(parts[0]).matches() && parts[0].equals(parts[1]);
     }
 
     private static @Nullable List<String> participantsOrNull(String room) {

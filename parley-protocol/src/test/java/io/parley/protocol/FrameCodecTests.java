@@ -76,6 +76,53 @@ class FrameCodecTests {
     }
 
     @Test
+    void refusesWhatStrictJsonAndTheProtocolDoNotAllow() {
+        String send = "{\"type\":\"send\",\"room\":\"general\",\"clientMsgId\":\"" + UUID.randomUUID() + "\",\"text\":";
+        String[][] cases = {
+                {"{\"type\":\"join\",\"room\":5}", "bad_request", "invalid value for 'room'"},
+                {"{\"type\":\"join\",\"room\":\"general\",\"since\":1.5}", "bad_request", "invalid value for 'since'"},
+                {"{\"type\":\"join\",\"room\":\"general\",\"since\":\"41\"}", "bad_request", "invalid value for 'since'"},
+                {"{\"type\":\"join\",\"room\":\"general\",\"since\":99999999999999999999}", "bad_request", "invalid value for 'since'"},
+                {"{\"type\":\"history\",\"room\":\"general\",\"limit\":true}", "bad_request", "invalid value for 'limit'"},
+                {"{\"type\":\"ping\",\"id\":5}", "bad_request", "invalid value for 'id'"},
+                {"{\"type\":\"join\",\"room\":\"general\",\"room\":\"other\"}", "bad_request", "malformed JSON"},
+                {"{\"type\":\"ping\"} {\"type\":\"ping\"}", "bad_request", "malformed JSON"},
+                {"{\"type\":\"ping\",\"x\":" + "[".repeat(17) + "]".repeat(17) + "}", "bad_request", "frame exceeds the protocol's JSON limits"},
+                {"{\"type\":\"ping\",\"x\":" + "1".repeat(25) + "}", "bad_request", "frame exceeds the protocol's JSON limits"},
+                {"{\"type\":\"ping\",\"" + "n".repeat(65) + "\":1}", "bad_request", "frame exceeds the protocol's JSON limits"},
+                {"{\"type\":\"ping\",\"x\":[" + "1,".repeat(1100) + "1]}", "bad_request", "frame exceeds the protocol's JSON limits"},
+                {"{\"type\":\"ping\",\"x\":\"" + "y".repeat(Protocol.MAX_FRAME_CHARS) + "\"}", "too_large", "frame must be at most 65536 chars"},
+                {"{\"type\":\"<script>\"}", "bad_request", "unknown type"},
+                {"{\"type\":\"join\",\"room\":\"dm:bob:bob\"}", "bad_request",
+                        "a direct room is between two distinct users: there is no direct room with oneself"},
+                {send + "\"   \\n\\t \\u00a0\\u200b\"}", "bad_request", "text must not be only whitespace"},
+                {send + "\"bell\\u0007\"}", "bad_request", "text must not contain control characters"},
+                {send + "\"nul\\u0000\"}", "bad_request", "text must not contain control characters"},
+                {send + "\"c1\\u009b\"}", "bad_request", "text must not contain control characters"},
+                {send + "\"half \\ud83d\"}", "bad_request", "text must not contain unpaired surrogates"},
+                {"{\"type\":\"ping\",\"id\":\"a\\u001bb\"}", "bad_request", "id must not contain control characters"},
+                {"{\"type\":\"auth\",\"token\":\"a b\"}", "bad_request", "token must be printable ASCII"},
+        };
+        for (String[] c : cases) {
+            assertThatThrownBy(() -> codec.decodeClient(c[0]))
+                    .as(c[0].substring(0, Math.min(80, c[0].length())))
+                    .asInstanceOf(type(BadFrame.class))
+                    .satisfies(bad -> {
+                        assertThat(bad.code().wire()).isEqualTo(c[1]);
+                        assertThat(bad.getMessage()).startsWith(c[2]);
+                    });
+        }
+    }
+
+    @Test
+    void acceptsTextWithLineBreaksEmojiAndAnyScript() {
+        UUID id = UUID.randomUUID();
+        String text = "line one\nline two\t\ud83d\ude00 漢字 é";
+        assertThat(codec.decodeClient(codec.encode(new ClientFrame.Send("general", id, text))))
+                .isEqualTo(new ClientFrame.Send("general", id, text));
+    }
+
+    @Test
     void tooLongTextIsTooLargeAndRefersToTheClientMsgId() {
         UUID id = UUID.randomUUID();
         String json = "{\"type\":\"send\",\"room\":\"general\",\"clientMsgId\":\"" + id + "\",\"text\":\"" + "x".repeat(4001) + "\"}";

@@ -19,8 +19,11 @@ import org.jspecify.annotations.Nullable;
 /**
  * A server under test: one the tool started (a Parley node from {@code parley-server-exec.jar}, or the
  * Socket.IO peer of {@code bench/socketio}) or one already running, given by URL and pid. Started
- * Parley nodes get the frame-rate limit raised ({@code parley.websocket.frames-per-second}), since a
- * publisher sends far more than a person's 20 frames a second.
+ * Parley nodes get the abuse limits raised: the frame rate ({@code parley.websocket.frames-per-second})
+ * and the user's send rate ({@code parley.chat.send-rate}), since a publisher sends far more than a
+ * person's 20 frames a second, and the password attempts per address ({@code parley.login.*}), since
+ * {@link Accounts} logs in every bench account from one address. A node already running needs the
+ * same (see docs/benchmarks.md).
  */
 final class Node implements AutoCloseable {
 
@@ -59,6 +62,8 @@ final class Node implements AutoCloseable {
                 "--parley.node-id=" + name,
                 "--parley.data-dir=" + launch.outDir().resolve(name + "-data"),
                 "--parley.websocket.frames-per-second=1000000", "--parley.websocket.frame-burst=1000000",
+                "--parley.chat.send-rate=1000000", "--parley.chat.send-burst=1000000",
+                "--parley.login.attempts=1000000", "--parley.login.burst=1000000",
                 "--logging.level.root=WARN", "--logging.level.io.parley=INFO"));
         if (cluster) {
             command.addAll(List.of("--spring.profiles.active=cluster", "--parley.redis.key-prefix=" + redisPrefix));

@@ -2,6 +2,8 @@ package io.parley.server.auth;
 
 import java.util.Optional;
 
+import io.parley.server.chat.UserDirectory;
+
 import org.springframework.dao.DuplicateKeyException;
 import org.springframework.jdbc.core.simple.JdbcClient;
 import org.springframework.security.crypto.password.PasswordEncoder;
@@ -12,7 +14,7 @@ import org.springframework.stereotype.Repository;
  * (BCrypt) before they reach the database and are never logged. Thread-safe.
  */
 @Repository
-public class Accounts {
+public class Accounts implements UserDirectory {
 
     private final JdbcClient jdbc;
     private final PasswordEncoder passwordEncoder;
@@ -42,7 +44,8 @@ public class Accounts {
                 .optional();
     }
 
+    @Override
     public boolean exists(String username) {
-        return passwordHash(username).isPresent();
+        return jdbc.sql("SELECT COUNT(*) FROM accounts WHERE username = ?").param(username).query(Long.class).single() > 0;
     }
 }

@@ -13,16 +13,30 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param replayPage messages read from the log per query while replaying (default 500)
  * @param typingInterval a connection's {@code typing} frames for one room are relayed at most once per
  *        this interval (default 1s); the others are ignored
+ * @param sendRate sustained {@code send} frames per second one user may make, across all connections
+ *        and nodes (default 20); more are answered with {@code rate_limited} and not stored (see {@link UserSendLimits})
+ * @param sendBurst {@code send} frames one user may make at once before the rate applies (default 40)
+ * @param sendRateRefresh how often a node re-reads, while a user sends, how many nodes hold the user's
+ *        connections, to take its share of the user's rate (default 2s)
  */
 @ConfigurationProperties("parley.chat")
 public record ChatProperties(
         @DefaultValue("1000") int maxReplay,
         @DefaultValue("500") int replayPage,
-        @DefaultValue("1s") Duration typingInterval) {
+        @DefaultValue("1s") Duration typingInterval,
+        @DefaultValue("20") double sendRate,
+        @DefaultValue("40") int sendBurst,
+        @DefaultValue("2s") Duration sendRateRefresh) {
 
     public ChatProperties {
         if (maxReplay < 1 || replayPage < 1) {
             throw new IllegalArgumentException("parley.chat.max-replay and replay-page must be >= 1");
+        }
+        if (!(sendRate > 0) || sendBurst < 1) {
+            throw new IllegalArgumentException("parley.chat.send-rate must be > 0 and send-burst >= 1");
+        }
+        if (sendRateRefresh.isNegative() || sendRateRefresh.isZero()) {
+            throw new IllegalArgumentException("parley.chat.send-rate-refresh must be positive");
         }
     }
 }

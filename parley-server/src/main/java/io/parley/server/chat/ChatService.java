@@ -38,6 +38,11 @@ import org.springframework.stereotype.Service;
  * on the room's bus channel; every node delivers it to its local subscribers through {@link RoomHub}.
  * A {@code join} with {@code since} replays the log up to the room's head, then goes live, with
  * neither gap nor duplicate (see {@link Subscription}).
+ *
+ * <p>Every frame acts as its connection's user and no one else: no frame names its sender. Each
+ * command is authorized before it touches anything ({@link RoomAccess}: direct rooms for their two
+ * existing participants only; {@code send} for members; {@code typing} on a room this connection
+ * joined), and a {@code send} first takes a token from the user's bucket ({@link UserSendLimits}).
  */
 @Service
 public class ChatService implements FrameHandler {
@@ -53,9 +58,14 @@ public class ChatService implements FrameHandler {
     private final FrameCodec codec;
     private final NodeIdentity node;
     private final ChatProperties properties;
+    private final RoomAccess access;
+    private final UserSendLimits sendLimits;
 
     public ChatService(MessageLog messageLog, Memberships memberships, RoomHub hub, Bus bus, Presence presence,
-            Registry registry, FrameCodec codec, NodeIdentity node, ChatProperties properties) {
+            Registry registry, FrameCodec codec, NodeIdentity node, ChatProperties properties, RoomAccess access,
+            UserSendLimits sendLimits) {
+        this.access = access;
+        this.sendLimits = sendLimits;
         this.messageLog = messageLog;
         this.memberships = memberships;
         this.hub = hub;
@@ -76,10 +86,13 @@ public class ChatService implements FrameHandler {
         final Map<String, Subscription> subscriptions = new ConcurrentHashMap<>();
         final Map<String, Boolean> memberOf = new ConcurrentHashMap<>();
         final Map<String, Long> lastTyping = new ConcurrentHashMap<>();
+        /** The user's send rate on this node, shared with the user's other local connections. */
+        final UserSendLimits.Bucket sendBucket;
         volatile boolean closed;
 
-        ChatSession(Connection connection) {
+        ChatSession(Connection connection, UserSendLimits.Bucket sendBucket) {
             this.connection = connection;
+            this.sendBucket = sendBucket;
         }
 
         @Override
@@ -114,6 +127,7 @@ public class ChatService implements FrameHandler {
                 }
                 subscriptions.clear();
             } finally {
+                sendLimits.release(sendBucket);
                 registry.disconnected(connection.user());
             }
         }
@@ -121,15 +135,15 @@ public class ChatService implements FrameHandler {
 
     @Override
     public ConnectionHandler onOpen(Connection connection) {
-        ChatSession session = new ChatSession(connection);
         registry.connected(connection.user());
+        ChatSession session = new ChatSession(connection, sendLimits.acquire(connection.user()));
         reply(connection, new ServerFrame.Welcome(connection.user(), node.id(), Protocol.VERSION));
         return session;
     }
 
     private void join(Connection connection, ChatSession session, ClientFrame.Join join) {
         String room = join.room();
-        RoomAccess.checkRead(room, connection.user());
+        access.checkRead(room, connection.user());
         memberships.add(room, connection.user());
         if (!RoomName.isDirect(room)) {
             // A direct room's first send on this connection also makes the other participant a member.
@@ -208,6 +222,10 @@ public class ChatService implements FrameHandler {
     }
 
     private void send(Connection connection, ChatSession session, ClientFrame.Send send) {
+        if (!session.sendBucket.tryAcquire()) {
+            throw new BadFrame(ErrorCode.RATE_LIMITED, "too many messages from this user (at most " + properties.sendBurst()
+                    + " at once, then " + formatRate(properties.sendRate()) + " a second); not stored, retry later with the same clientMsgId");
+        }
         String room = send.room();
         String user = connection.user();
         checkMayPost(session, room, user);
@@ -247,7 +265,7 @@ public class ChatService implements FrameHandler {
         if (session.memberOf.containsKey(room)) {
             return;
         }
-        RoomAccess.checkRead(room, user);
+        access.checkRead(room, user);
         if (RoomName.isDirect(room)) {
             for (String participant : RoomName.participants(room)) {
                 memberships.add(room, participant);
@@ -259,7 +277,7 @@ public class ChatService implements FrameHandler {
     }
 
     private void history(Connection connection, ClientFrame.History history) {
-        RoomAccess.checkRead(history.room(), connection.user());
+        access.checkRead(history.room(), connection.user());
         List<ServerFrame.Message> messages = messageLog.before(history.room(), history.before(), history.limitOrDefault())
                 .stream().map(Messages::frame).toList();
         reply(connection, new ServerFrame.History(history.room(), messages));
@@ -277,6 +295,10 @@ public class ChatService implements FrameHandler {
         }
         session.lastTyping.put(room, now);
         bus.publish(room, new ServerFrame.Typing(room, connection.user()));
+    }
+
+    private static String formatRate(double rate) {
+        return rate == Math.rint(rate) ? Long.toString((long) rate) : Double.toString(rate);
     }
 
     private void reply(Connection connection, ServerFrame frame) {

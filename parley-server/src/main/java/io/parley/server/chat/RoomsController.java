@@ -17,18 +17,23 @@ import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Rooms over HTTP, with the same authorization as the socket: {@code GET /api/rooms} (my rooms and
- * their newest sequence) and {@code GET /api/rooms/{room}/messages?before=&after=&limit=}.
+ * Rooms over HTTP, with the same authorization as the socket ({@link RoomAccess}): {@code GET
+ * /api/rooms} (my rooms and their newest sequence) and {@code GET
+ * /api/rooms/{room}/messages?before=&after=&limit=}: 400 for a bad room name (a direct room with
+ * oneself included), 403 for someone else's direct room, 404 for a direct room with a user who does
+ * not exist. Reading never creates a room or a membership.
  */
 @RestController
 class RoomsController {
 
     private final Memberships memberships;
     private final MessageLog messageLog;
+    private final RoomAccess access;
 
-    RoomsController(Memberships memberships, MessageLog messageLog) {
+    RoomsController(Memberships memberships, MessageLog messageLog, RoomAccess access) {
         this.memberships = memberships;
         this.messageLog = messageLog;
+        this.access = access;
     }
 
     record RoomSummary(String room, long lastSeq) {
@@ -47,9 +52,13 @@ class RoomsController {
             @RequestParam(required = false) @Nullable Long after, @RequestParam(defaultValue = "50") int limit, Principal user) {
         try {
             RoomName.check(room);
-            RoomAccess.checkRead(room, user.getName());
+            access.checkRead(room, user.getName());
         } catch (BadFrame bad) {
-            HttpStatus status = bad.code() == io.parley.protocol.ErrorCode.FORBIDDEN ? HttpStatus.FORBIDDEN : HttpStatus.BAD_REQUEST;
+            HttpStatus status = switch (bad.code()) {
+                case FORBIDDEN -> HttpStatus.FORBIDDEN;
+                case NOT_FOUND -> HttpStatus.NOT_FOUND;
+                default -> HttpStatus.BAD_REQUEST;
+            };
             throw new ApiException(status, bad.code().wire(), String.valueOf(bad.getMessage()));
         }
         if (limit < 1 || limit > Protocol.MAX_HISTORY_LIMIT) {

@@ -22,9 +22,13 @@ import org.springframework.web.socket.server.support.HttpSessionHandshakeInterce
  * {@link OutboundQueue}, decodes each inbound frame, rate-limits it, and hands it to the
  * connection's {@link ConnectionHandler}, except {@code auth} frames, which go to the
  * {@link CredentialWatch}. A bad frame gets an {@code error} frame; the socket stays
- * open. Nothing is ever written to the socket except through its queue, pings included. Every
- * socket is watched by the node's {@link Heartbeats} from open to close; every inbound frame and
- * pong is a sign of life, every close is counted by its code ({@link ConnectionStats}).
+ * open, unless it collects more than {@code parley.websocket.max-rate-limited} {@code rate_limited}
+ * answers within {@code rate-limited-window}: then it is closed with 1008 ({@code rate limit}). An
+ * unexpected failure while handling a frame is logged and answered with {@code internal} and
+ * nothing more: no exception text reaches the client. Nothing is ever written to the socket except
+ * through its queue, pings included. Every socket is watched by the node's {@link Heartbeats} from
+ * open to close; every inbound frame and pong is a sign of life, every close is counted by its code
+ * ({@link ConnectionStats}).
  *
  * <p>The state of a connection is one {@link Open} object, created at open and kept in the session's
  * own attributes: an inbound frame costs no look-up in a node-wide map ({@link Connections} is
@@ -51,8 +55,12 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
     /** The session attribute that holds the connection's {@link Open}. */
     private static final String OPEN = ParleyWebSocketHandler.class.getName() + ".open";
 
-    /** A connection, the handler of its frames, and its heartbeat watch. */
-    private record Open(Connection connection, ConnectionHandler handler, Heartbeats.Watch watch) {
+    /**
+     * A connection, the handler of its frames, its heartbeat watch, and its budget of {@code
+     * rate_limited} answers: when it runs out, the client is not slowing down, and the connection is
+     * closed with 1008.
+     */
+    private record Open(Connection connection, ConnectionHandler handler, Heartbeats.Watch watch, FrameRateLimiter rateLimitedBudget) {
     }
 
     public ParleyWebSocketHandler(FrameHandler frames, OutboundQueues queues, Connections connections, FrameCodec codec,
@@ -85,7 +93,9 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         log.debug("{} opened", connection);
         credentials.onOpen(connection, principal);
         Heartbeats.Watch watch = heartbeats.watch(connection);
-        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection), watch));
+        FrameRateLimiter rateLimitedBudget = new FrameRateLimiter(
+                properties.maxRateLimited() * 1000.0 / properties.rateLimitedWindow().toMillis(), properties.maxRateLimited());
+        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection), watch, rateLimitedBudget));
     }
 
     @Override
@@ -119,6 +129,15 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
                 open.handler().onFrame(frame);
             }
         } catch (BadFrame bad) {
+            if (bad.code() == ErrorCode.RATE_LIMITED && !open.rateLimitedBudget().tryAcquire()) {
+                if (!connection.outbound().isOpen()) {
+                    return; // closing already: the frames still in flight need no second close
+                }
+                log.warn("{} closed: over {} rate-limited frames within {}", connection, properties.maxRateLimited(),
+                        properties.rateLimitedWindow());
+                connection.close(new CloseStatus(CloseCodes.POLICY_VIOLATION, CloseCodes.RATE_LIMIT_REASON));
+                return;
+            }
             reply(connection, bad.ref() != null || ref == null ? bad.toErrorFrame() : bad.withRef(ref).toErrorFrame());
         } catch (RuntimeException e) {
             log.error("Frame of {} failed", connection, e);

@@ -6,6 +6,7 @@ import java.util.List;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.Protocol;
 import org.springframework.beans.factory.ObjectProvider;
+import org.springframework.boot.autoconfigure.condition.ConditionalOnProperty;
 import org.springframework.boot.security.autoconfigure.web.servlet.SecurityFilterProperties;
 import org.springframework.boot.web.servlet.FilterRegistrationBean;
 import org.springframework.context.annotation.Bean;
@@ -74,6 +75,16 @@ class WebSocketConfiguration implements WebSocketConfigurer {
                 new FilterRegistrationBean<>(new AdmissionFilter(admission, connectionProperties));
         registration.addUrlPatterns("/ws");
         registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 1);
+        return registration;
+    }
+
+    /** Without {@code parley.websocket.permessage-deflate}, no extension offer reaches the handshake ({@link ExtensionOfferFilter}). */
+    @Bean
+    @ConditionalOnProperty(name = "parley.websocket.permessage-deflate", havingValue = "false", matchIfMissing = true)
+    FilterRegistrationBean<ExtensionOfferFilter> extensionOfferFilter() {
+        FilterRegistrationBean<ExtensionOfferFilter> registration = new FilterRegistrationBean<>(new ExtensionOfferFilter());
+        registration.addUrlPatterns("/ws");
+        registration.setOrder(SecurityFilterProperties.DEFAULT_FILTER_ORDER - 2);
         return registration;
     }
 

@@ -33,6 +33,17 @@ import org.springframework.util.unit.DataSize;
  *        a frame as soon as they are welcomed; the default also spares an older web page, which sent
  *        its first frame on its 25 s heartbeat timer (later in a throttled background tab). {@code 0}
  *        turns it off
+ * @param maxRateLimited frames answered {@code rate_limited} (by the frame rate above, or by the user's
+ *        send rate) that a connection may collect within {@code rateLimitedWindow} (default 100); one
+ *        more closes it with 1008 and the reason {@code rate limit}. A budget of that many, refilled
+ *        evenly over the window: a client that keeps sending about 10 frames a second more than it may
+ *        is closed after about 10 s, a flood within a fraction of a second
+ * @param rateLimitedWindow see {@code maxRateLimited} (default 10s)
+ * @param permessageDeflate whether a client may negotiate the {@code permessage-deflate} extension
+ *        (RFC 7692) at the handshake (default false: the offer is ignored and frames are not
+ *        compressed; a compressed frame, RSV1 set, is then a protocol error, 1002). When on, the limit
+ *        {@code maxFrameSize} applies to the decompressed message, which is inflated and joined in
+ *        parts as it arrives: a small frame that inflates past it is closed with 1009, like a large one
  */
 @ConfigurationProperties("parley.websocket")
 public record WebSocketProperties(
@@ -44,7 +55,10 @@ public record WebSocketProperties(
         @DefaultValue("1KB") DataSize socketBufferSize,
         @DefaultValue("25s") Duration pingInterval,
         @DefaultValue("10s") Duration pongTimeout,
-        @DefaultValue("2m") Duration firstFrameTimeout) {
+        @DefaultValue("2m") Duration firstFrameTimeout,
+        @DefaultValue("100") int maxRateLimited,
+        @DefaultValue("10s") Duration rateLimitedWindow,
+        @DefaultValue("false") boolean permessageDeflate) {
 
     public WebSocketProperties {
         if (maxFrameSize.toBytes() < 1024 || maxFrameSize.toBytes() > Integer.MAX_VALUE) {
@@ -58,6 +72,9 @@ public record WebSocketProperties(
         }
         if (socketBufferSize.toBytes() < 256 || socketBufferSize.toBytes() > 1024 * 1024) {
             throw new IllegalArgumentException("parley.websocket.socket-buffer-size must be between 256B and 1MB");
+        }
+        if (maxRateLimited < 1 || rateLimitedWindow.toMillis() < 1) {
+            throw new IllegalArgumentException("parley.websocket.max-rate-limited must be >= 1 and rate-limited-window positive");
         }
         if (pingInterval.isNegative() || firstFrameTimeout.isNegative()) {
             throw new IllegalArgumentException("parley.websocket.ping-interval and first-frame-timeout must be 0 (off) or more");

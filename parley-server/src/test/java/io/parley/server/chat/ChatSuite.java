@@ -17,6 +17,7 @@ import java.util.concurrent.Future;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.stream.IntStream;
 
+import io.parley.protocol.RoomName;
 import io.parley.server.support.Browser;
 import io.parley.server.support.ParleyNode;
 import io.parley.server.support.RawSocket;
@@ -160,6 +161,43 @@ abstract class ChatSuite {
             assertThat(bobsView.status()).isEqualTo(200);
             assertThat(bobsView.json().path("messages").get(0).path("text").asString()).isEqualTo("secret");
         }
+    }
+
+    @Test
+    void aDirectRoomWithAUserWhoDoesNotExistIsNotFoundAndOneWithOneselfIsABadRequest() {
+        Browser alice = user("alice");
+        String me = nameOf(alice);
+        String nobody = "zz_nobody_" + users.incrementAndGet();
+        String withNobody = RoomName.direct(me, nobody);
+        String withMe = "dm:" + me + ":" + me;
+        try (RawSocket a = connect(alice)) {
+            a.send("{\"type\":\"join\",\"room\":\"" + withNobody + "\"}");
+            assertError(a.await("error", "ref", "join"), "not_found", "join");
+            UUID id = UUID.randomUUID();
+            a.send(sendFrame(withNobody, id, "anyone there?"));
+            assertError(a.await("error", "ref", id.toString()), "not_found", id.toString());
+            a.send("{\"type\":\"history\",\"room\":\"" + withNobody + "\"}");
+            assertError(a.await("error", "ref", "history"), "not_found", "history");
+
+            a.send("{\"type\":\"join\",\"room\":\"" + withMe + "\"}");
+            UUID own = UUID.randomUUID();
+            a.send(sendFrame(withMe, own, "note to self"));
+            a.send("{\"type\":\"history\",\"room\":\"" + withMe + "\"}");
+            await().atMost(Duration.ofSeconds(10)).until(() -> a.frames("error").size() == 6);
+            List<JsonNode> errors = a.frames("error").subList(3, 6);
+            assertThat(errors).extracting(e -> e.path("code").asString()).containsOnly("bad_request");
+            assertThat(errors).extracting(e -> e.path("ref").asString()).containsExactly("join", own.toString(), "history");
+            assertThat(errors.get(0).path("message").asString()).contains("oneself");
+            assertThat(a.frames("joined")).isEmpty();
+            assertThat(a.frames("sent")).isEmpty();
+        }
+        Browser.Response viaHttp = alice.get(node.baseUrl() + "/api/rooms/" + withNobody + "/messages");
+        assertThat(viaHttp.status()).isEqualTo(404);
+        assertThat(viaHttp.field("error")).isEqualTo("not_found");
+        Browser.Response withSelfViaHttp = alice.get(node.baseUrl() + "/api/rooms/" + withMe + "/messages");
+        assertThat(withSelfViaHttp.status()).isEqualTo(400);
+        assertThat(withSelfViaHttp.field("error")).isEqualTo("bad_request");
+        assertThat(alice.get(node.baseUrl() + "/api/rooms").json()).isEmpty();
     }
 
     @Test
@@ -341,6 +379,10 @@ abstract class ChatSuite {
                     {sendFrame(room, id, "x".repeat(4001)), "too_large", id.toString()},
                     {"{\"type\":\"send\",\"room\":\"" + room + "\",\"clientMsgId\":\"" + UUID.randomUUID() + "\",\"text\":\"\"}", "bad_request", null},
                     {"[]", "bad_request", null},
+                    {sendFrame(room, id, " \\n\\t \\u200b "), "bad_request", id.toString()},
+                    {sendFrame(room, id, "beep\\u0007"), "bad_request", id.toString()},
+                    {"{\"type\":\"join\",\"room\":\"" + room + "\",\"since\":\"1\"}", "bad_request", "join"},
+                    {"{\"type\":\"ping\",\"x\":" + "[".repeat(40) + "]".repeat(40) + "}", "bad_request", null},
             };
             for (String[] c : cases) {
                 int before = a.frames("error").size();

@@ -26,7 +26,7 @@ class HeartbeatsTests {
 
     private Heartbeats heartbeats(Duration interval, Duration pong, Duration first) {
         return new Heartbeats(new WebSocketProperties(List.of(), DataSize.ofKilobytes(64), 20, 50, 512, DataSize.ofKilobytes(1),
-                interval, pong, first), connections, clock, false);
+                interval, pong, first, 100, Duration.ofSeconds(10), false), connections, clock, false);
     }
 
     private Connection open(TestFrameSink sink) {

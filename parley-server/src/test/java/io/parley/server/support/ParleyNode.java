@@ -16,18 +16,30 @@ import org.springframework.context.ConfigurableApplicationContext;
  */
 public final class ParleyNode implements AutoCloseable {
 
+    /**
+     * Properties every test node gets before its own: the abuse limits raised, since test suites log in
+     * hundreds of users from 127.0.0.1 and send faster than a person; the tests of those limits set
+     * them back. The per-connection frame rate stays at its default unless a test raises it.
+     */
+    public static final Map<String, String> TEST_DEFAULTS = Map.of(
+            "parley.login.attempts", "1000000",
+            "parley.login.burst", "1000000",
+            "parley.chat.send-rate", "1000000",
+            "parley.chat.send-burst", "1000000");
+
     private final ConfigurableApplicationContext context;
 
     private ParleyNode(ConfigurableApplicationContext context) {
         this.context = context;
     }
 
-    /** Starts a node with these properties on top of the defaults (server.port=0 unless given). */
+    /** Starts a node with these properties on top of the defaults (server.port=0 unless given, and {@link #TEST_DEFAULTS}). */
     public static ParleyNode start(Map<String, String> properties) {
         Map<String, String> all = new LinkedHashMap<>();
         all.put("server.port", "0");
         all.put("logging.level.root", "WARN");
         all.put("logging.level.io.parley", "INFO");
+        all.putAll(TEST_DEFAULTS);
         all.putAll(properties);
         List<String> args = new ArrayList<>();
         all.forEach((key, value) -> args.add("--" + key + "=" + value));

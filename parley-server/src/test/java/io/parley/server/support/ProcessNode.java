@@ -67,7 +67,9 @@ public final class ProcessNode implements AutoCloseable {
                 "--server.port=" + port,
                 "--logging.level.root=WARN",
                 "--logging.level.io.parley=INFO"));
-        properties.forEach((key, value) -> command.add("--" + key + "=" + value));
+        Map<String, String> all = new java.util.LinkedHashMap<>(ParleyNode.TEST_DEFAULTS);
+        all.putAll(properties);
+        all.forEach((key, value) -> command.add("--" + key + "=" + value));
         Path log = Path.of(System.getProperty("basedir", ".")).resolve("target/" + name + ".log");
         try {
             Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();

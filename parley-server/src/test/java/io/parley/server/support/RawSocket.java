@@ -35,6 +35,7 @@ public final class RawSocket implements AutoCloseable {
     private final List<JsonNode> frames = new CopyOnWriteArrayList<>();
     private final CompletableFuture<Integer> closed = new CompletableFuture<>();
     private final AtomicInteger pings = new AtomicInteger();
+    private volatile String closeReason = "";
     private final WebSocket socket;
 
     private RawSocket(WebSocket.Builder builder, URI uri) {
@@ -170,6 +171,7 @@ public final class RawSocket implements AutoCloseable {
 
         @Override
         public CompletionStage<?> onClose(WebSocket webSocket, int statusCode, String reason) {
+            closeReason = reason;
             closed.complete(statusCode);
             return null;
         }
@@ -230,6 +232,11 @@ public final class RawSocket implements AutoCloseable {
 
     public CompletableFuture<Integer> closed() {
         return closed;
+    }
+
+    /** The reason of the server's close frame ("" before it, or when it had none). */
+    public String closeReason() {
+        return closeReason;
     }
 
     public boolean isOpen() {

@@ -20,12 +20,17 @@ import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Predicate;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import java.util.zip.DataFormatException;
+import java.util.zip.Deflater;
+import java.util.zip.Inflater;
 
 /**
  * A WebSocket client on a plain {@link Socket} that can stop reading: the slow client of the outbound
  * queue's tests. The handshake and the frames are written by hand (RFC 6455), so nothing reads on
  * its behalf: once the test stops calling {@link #next}, the bytes the server sends pile up in the
  * kernel's buffers, the server's writes stall, and the server's outbound queue starts to buffer.
+ * Because it writes every byte itself, it is also the client of the WebSocket-layer abuse tests:
+ * {@link #sendFrame(int, boolean, byte[])} sends frames that break RFC 6455 on purpose.
  *
  * <p>The receive buffer is set before connecting, so it is fixed (no autotuning, whatever {@code
  * net.ipv4.tcp_rmem} allows) and the client's TCP window stays small. The server's send buffer is
@@ -48,6 +53,7 @@ public final class StalledSocket implements AutoCloseable {
     private static final int OP_TEXT = 0x1;
     private static final int OP_CLOSE = 0x8;
     private static final int OP_PING = 0x9;
+    private static final int OP_PONG = 0xA;
     private static final Pattern LAST_SEQ = Pattern.compile("\"lastSeq\":(\\d+)");
 
     private final Socket socket;
@@ -55,6 +61,10 @@ public final class StalledSocket implements AutoCloseable {
     private final OutputStream out;
     private final ByteArrayOutputStream message = new ByteArrayOutputStream();
     private boolean ended;
+    private String head = "";
+    private int pongs;
+    /** Whether the message being read came compressed (RSV1 on its first frame; permessage-deflate). */
+    private boolean compressedMessage;
 
     /**
      * One frame read from the server: a whole text message, the close frame, or the end of the
@@ -111,15 +121,30 @@ public final class StalledSocket implements AutoCloseable {
 
     /** As {@link #open(ParleyNode, Browser)}, asking the kernel for a receive buffer of {@code receiveBuffer} bytes. */
     public static StalledSocket open(ParleyNode node, Browser browser, int receiveBuffer) {
+        return open(node, browser, receiveBuffer, "");
+    }
+
+    /**
+     * As {@link #open(ParleyNode, Browser)} with a normal receive buffer, adding {@code extraHeaders}
+     * (whole lines, each ending in CRLF) to the upgrade request: for protocol tests that offer
+     * extensions. {@link #head()} is the server's answer.
+     */
+    public static StalledSocket open(ParleyNode node, Browser browser, String extraHeaders) {
+        return open(node, browser, 0, extraHeaders);
+    }
+
+    private static StalledSocket open(ParleyNode node, Browser browser, int receiveBuffer, String extraHeaders) {
         String session = browser.cookie("SESSION").orElseThrow(() -> new IllegalStateException("not logged in"));
         Socket socket = new Socket();
         try {
-            socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the TCP window scale
+            if (receiveBuffer > 0) {
+                socket.setReceiveBufferSize(receiveBuffer); // before connect: it sets the TCP window scale
+            }
             socket.setTcpNoDelay(true);
             socket.connect(new InetSocketAddress("127.0.0.1", node.port()), 5_000);
             socket.setSoTimeout(10_000);
             StalledSocket stalled = new StalledSocket(socket);
-            stalled.handshake(node, session);
+            stalled.handshake(node, session, extraHeaders);
             Frame welcome = stalled.next(Duration.ofSeconds(10));
             if (!welcome.isText() || !welcome.text().contains("\"welcome\"")) {
                 throw new IllegalStateException("expected welcome, got " + welcome);
@@ -134,7 +159,7 @@ public final class StalledSocket implements AutoCloseable {
         }
     }
 
-    private void handshake(ParleyNode node, String session) throws IOException {
+    private void handshake(ParleyNode node, String session, String extraHeaders) throws IOException {
         byte[] nonce = new byte[16];
         new SecureRandom().nextBytes(nonce);
         String key = Base64.getEncoder().encodeToString(nonce);
@@ -146,10 +171,11 @@ public final class StalledSocket implements AutoCloseable {
                 + "Sec-WebSocket-Version: 13\r\n"
                 + "Origin: " + node.baseUrl() + "\r\n"
                 + "Cookie: SESSION=" + session + "\r\n"
+                + extraHeaders
                 + "\r\n";
         out.write(request.getBytes(StandardCharsets.US_ASCII));
         out.flush();
-        String head = readHead();
+        head = readHead();
         String statusLine = head.substring(0, head.indexOf("\r\n"));
         if (!statusLine.startsWith("HTTP/1.1 101")) {
             throw new IllegalStateException("handshake refused: " + head);
@@ -194,6 +220,47 @@ public final class StalledSocket implements AutoCloseable {
         return Long.parseLong(lastSeq.group(1));
     }
 
+    /** The server's answer to the upgrade request: status line and headers. */
+    public String head() {
+        return head;
+    }
+
+    /** Pong frames received so far (the answers to {@link #sendFrame pings}; {@link #next} skips them). */
+    public int pongs() {
+        return pongs;
+    }
+
+    /**
+     * Sends one frame with its first byte as given (FIN, RSV1-3 and opcode, as in RFC 6455 5.2), masked
+     * unless {@code masked} is false: for protocol tests that break the rules on purpose.
+     */
+    public StalledSocket sendFrame(int firstByte, boolean masked, byte[] payload) {
+        return write(frame(firstByte, masked, payload));
+    }
+
+    /**
+     * Sends {@code text} as one compressed text frame (RSV1, permessage-deflate of RFC 7692, without
+     * context takeover): only after a handshake that negotiated the extension.
+     */
+    public StalledSocket sendCompressed(String text) {
+        Deflater deflater = new Deflater(Deflater.BEST_COMPRESSION, true);
+        try {
+            deflater.setInput(text.getBytes(StandardCharsets.UTF_8));
+            ByteArrayOutputStream compressed = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            int n;
+            do {
+                n = deflater.deflate(chunk, 0, chunk.length, Deflater.SYNC_FLUSH);
+                compressed.write(chunk, 0, n);
+            } while (n == chunk.length);
+            byte[] bytes = compressed.toByteArray();
+            // RFC 7692 7.2.1: the sender removes the 00 00 ff ff that ends a sync flush.
+            return sendFrame(0x80 | 0x40 | OP_TEXT, true, java.util.Arrays.copyOf(bytes, bytes.length - 4));
+        } finally {
+            deflater.end();
+        }
+    }
+
     /** Sends one masked text frame, as a client must. */
     public StalledSocket send(String text) {
         return sendFrame(OP_TEXT, text.getBytes(StandardCharsets.UTF_8));
@@ -215,19 +282,28 @@ public final class StalledSocket implements AutoCloseable {
     }
 
     private StalledSocket sendFrame(int opcode, byte[] payload) {
+        return write(frame(0x80 | opcode, true, payload));
+    }
+
+    private static byte[] frame(int firstByte, boolean masked, byte[] payload) {
         ByteArrayOutputStream frame = new ByteArrayOutputStream(payload.length + 14);
-        frame.write(0x80 | opcode);
+        int maskBit = masked ? 0x80 : 0;
+        frame.write(firstByte);
         if (payload.length < 126) {
-            frame.write(0x80 | payload.length);
+            frame.write(maskBit | payload.length);
         } else if (payload.length < 65536) {
-            frame.write(0x80 | 126);
+            frame.write(maskBit | 126);
             frame.write(payload.length >>> 8);
             frame.write(payload.length);
         } else {
-            frame.write(0x80 | 127);
+            frame.write(maskBit | 127);
             for (int shift = 56; shift >= 0; shift -= 8) {
                 frame.write((int) ((long) payload.length >>> shift));
             }
+        }
+        if (!masked) {
+            frame.writeBytes(payload);
+            return frame.toByteArray();
         }
         byte[] mask = new byte[4];
         ThreadLocalRandom.current().nextBytes(mask);
@@ -235,8 +311,12 @@ public final class StalledSocket implements AutoCloseable {
         for (int i = 0; i < payload.length; i++) {
             frame.write(payload[i] ^ mask[i & 3]);
         }
+        return frame.toByteArray();
+    }
+
+    private StalledSocket write(byte[] bytes) {
         try {
-            out.write(frame.toByteArray());
+            out.write(bytes);
             out.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
@@ -246,7 +326,8 @@ public final class StalledSocket implements AutoCloseable {
 
     /**
      * Reads the next whole text message, the close frame, or the end of the stream; waits at most
-     * {@code timeout} for each read. Pings are skipped (a stalled client would not answer them either).
+     * {@code timeout} for each read. Pings are skipped (a stalled client would not answer them either),
+     * and so are pongs (counted, {@link #pongs()}).
      *
      * @throws UncheckedIOException if nothing arrives within the timeout
      */
@@ -281,15 +362,20 @@ public final class StalledSocket implements AutoCloseable {
                     return end(true);
                 }
                 if (opcode == OP_TEXT || opcode == OP_CONTINUATION) {
+                    if (opcode == OP_TEXT) {
+                        compressedMessage = (b0 & 0x40) != 0;
+                    }
                     message.writeBytes(payload);
                     if (fin) {
                         byte[] whole = message.toByteArray();
                         message.reset();
-                        return new Frame(OP_TEXT, whole, false);
+                        return new Frame(OP_TEXT, compressedMessage ? inflate(whole) : whole, false);
                     }
                 } else if (opcode == OP_CLOSE) {
                     ended = true;
                     return new Frame(OP_CLOSE, payload, false);
+                } else if (opcode == OP_PONG) {
+                    pongs++;
                 } else if (opcode != OP_PING) {
                     throw new IllegalStateException("unexpected opcode " + opcode);
                 }
@@ -330,6 +416,27 @@ public final class StalledSocket implements AutoCloseable {
         ended = true;
         message.reset();
         return new Frame(Frame.END, new byte[0], truncated);
+    }
+
+    private static byte[] inflate(byte[] compressed) {
+        Inflater inflater = new Inflater(true);
+        try {
+            byte[] tail = {0, 0, (byte) 0xff, (byte) 0xff};
+            byte[] input = java.util.Arrays.copyOf(compressed, compressed.length + 4);
+            System.arraycopy(tail, 0, input, compressed.length, 4);
+            inflater.setInput(input);
+            ByteArrayOutputStream out = new ByteArrayOutputStream();
+            byte[] chunk = new byte[8192];
+            int n;
+            while ((n = inflater.inflate(chunk)) > 0) {
+                out.write(chunk, 0, n);
+            }
+            return out.toByteArray();
+        } catch (DataFormatException e) {
+            throw new IllegalStateException("the server sent a compressed frame that does not inflate", e);
+        } finally {
+            inflater.end();
+        }
     }
 
     private long readUnsigned(int bytes) throws IOException {
