@@ -13,16 +13,24 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param replayPage messages read from the log per query while replaying (default 500)
  * @param typingInterval a connection's {@code typing} frames for one room are relayed at most once per
  *        this interval (default 1s); the others are ignored
+ * @param presenceWindow how long a node gathers a room's presence changes before it sends its
+ *        subscribers one {@code presence-delta} with all of them (default 250ms): a change is seen
+ *        that much later, and a burst of N joins costs each member about (burst length / window) + 1
+ *        frames instead of N. {@code 0} reads and sends at once (one delta per change); at most 10s
  */
 @ConfigurationProperties("parley.chat")
 public record ChatProperties(
         @DefaultValue("1000") int maxReplay,
         @DefaultValue("500") int replayPage,
-        @DefaultValue("1s") Duration typingInterval) {
+        @DefaultValue("1s") Duration typingInterval,
+        @DefaultValue("250ms") Duration presenceWindow) {
 
     public ChatProperties {
         if (maxReplay < 1 || replayPage < 1) {
             throw new IllegalArgumentException("parley.chat.max-replay and replay-page must be >= 1");
+        }
+        if (presenceWindow.isNegative() || presenceWindow.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("parley.chat.presence-window must be between 0 and 10s, got " + presenceWindow);
         }
     }
 }
