@@ -290,7 +290,7 @@ class RoomHubTests {
             List<JsonNode> frames = presenceFrames(member);
             assertThat(frames.get(0).path("type").asString()).isEqualTo("presence");
             assertThat(names(frames.get(0).path("online"))).as("a snapshot has its own user").contains(member.connection().user());
-            assertThat(frames.subList(1, frames.size())).extracting(f -> f.path("type").asString()).containsOnly("presence-delta");
+            assertThat(frames.subList(1, frames.size())).allMatch(f -> f.path("type").asString().equals("presence-delta"));
         }
         assertThat(meters.get("parley.chat.presence.snapshots").counter().count()).isEqualTo(2);
     }
