@@ -224,10 +224,14 @@ function handle(frame) {
     case 'gap':
       fetchGap(frame.room, frame.from, frame.to);
       break;
-    case 'presence':
-      room(frame.room).online = frame.online;
-      if (frame.room === state.current) {
-        renderPresence();
+    case 'presence': // a snapshot: replaces the list
+    case 'presence-delta': // a change since the last snapshot or change
+      if (state.rooms.has(frame.room)) {
+        const r = room(frame.room);
+        r.online = frame.type === 'presence' ? frame.online : applyPresenceDelta(r.online, frame);
+        if (frame.room === state.current) {
+          renderPresence();
+        }
       }
       break;
     case 'typing':
@@ -388,6 +392,13 @@ function renderMessage(m, pending) {
     item.append(ts);
   }
   return item;
+}
+
+function applyPresenceDelta(online, delta) {
+  const users = new Set(online);
+  (delta.left || []).forEach((user) => users.delete(user));
+  (delta.joined || []).forEach((user) => users.add(user));
+  return [...users].sort();
 }
 
 function renderPresence() {

@@ -19,7 +19,8 @@ import org.jspecify.annotations.Nullable;
  *
  * <p>What listeners see: every frame, in arrival order, except that {@code message}s come out of
  * the sequencers (de-duplicated, in order, gap fills included), and the {@code history} pages of
- * gap fills and the {@code pong}s of heartbeats stay internal.
+ * gap fills and the {@code pong}s of heartbeats stay internal. {@code presence} and
+ * {@code presence-delta} frames update the room's online set before the listeners see them.
  *
  * <p>Confined to the client's event loop.
  */
@@ -71,6 +72,12 @@ final class FrameRouter {
         }
         if (frame instanceof ServerFrame.Pong p && isHeartbeat(s, p)) {
             return;
+        }
+        // Before the listeners, so that a listener of presence frames reads the new set.
+        if (frame instanceof ServerFrame.Presence snapshot) {
+            rooms.presence(snapshot);
+        } else if (frame instanceof ServerFrame.PresenceDelta delta) {
+            rooms.presence(delta);
         }
         listeners.frame(frame);
         if (frame instanceof ServerFrame.Welcome w) {

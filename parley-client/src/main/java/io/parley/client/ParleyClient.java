@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.SplittableRandom;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -50,6 +51,9 @@ import org.jspecify.annotations.Nullable;
  * <li><b>No lost or doubled sends.</b> A send not acknowledged by {@code sent} is sent again, with
  * its original {@code clientMsgId}, after the rooms are re-joined on the next connection; the
  * server answers a retry with the first sequence. Its future completes with the sequence.</li>
+ * <li><b>Presence.</b> {@link #online(String)} is each joined room's set of online users, kept from
+ * the server's {@code presence} snapshot (after every join, and after the server shed this
+ * connection's presence frames) and its {@code presence-delta}s.</li>
  * </ul>
  *
  * <p>Not retried: the first connection. If it fails, {@link #connect()} fails at once (with a
@@ -229,6 +233,16 @@ public final class ParleyClient implements AutoCloseable {
     /** The last sequence delivered to listeners for {@code room}, or 0 if none (or not joined). Any thread. */
     public long lastSeq(String room) {
         return connection.rooms().lastSeq(room);
+    }
+
+    /**
+     * The users online in {@code room}, sorted, as the server last told this client: the
+     * {@code presence} snapshot that follows every (re-)join, with every {@code presence-delta}
+     * applied since. Empty before the room's first snapshot, and once it is left. While reconnecting
+     * it keeps the last set, until the re-join's snapshot replaces it. An immutable copy; any thread.
+     */
+    public SortedSet<String> online(String room) {
+        return connection.rooms().online(room);
     }
 
     /** The rooms joined (asked for and not left). Any thread. */

@@ -147,6 +147,45 @@ class ParleyClientTests {
     }
 
     @Test
+    void theOnlineSetOfARoomIsItsSnapshotWithTheDeltasAppliedAndIsForgottenOnLeave() {
+        FakeTransport.Connection connection = fixture.connect("alice");
+        client.join("general");
+        connection.awaitSent(1);
+        // Frames of a room not joined, and deltas before the first snapshot, change nothing.
+        connection.push(new ServerFrame.Presence("random", List.of("zed")),
+                new ServerFrame.Joined("general", 0),
+                new ServerFrame.PresenceDelta("general", List.of("early"), List.of()),
+                new ServerFrame.Presence("general", List.of("bob", "alice")));
+        eventually().until(() -> client.online("general").size() == 2);
+        assertThat(client.online("general")).containsExactly("alice", "bob");
+        assertThat(client.online("random")).isEmpty();
+
+        List<String> seenByListener = new java.util.concurrent.CopyOnWriteArrayList<>();
+        client.onFrame(frame -> {
+            if (frame instanceof ServerFrame.PresenceDelta) {
+                seenByListener.add(String.join(",", client.online("general")));
+            }
+        });
+        connection.push(new ServerFrame.PresenceDelta("general", List.of("carol", "dave"), List.of("bob")),
+                new ServerFrame.PresenceDelta("general", List.of(), List.of("dave")),
+                new ServerFrame.PresenceDelta("general", List.of("alice"), List.of()));
+
+        eventually().until(() -> seenByListener.size() == 3);
+        assertThat(seenByListener).as("a listener reads the set the frame made").containsExactly(
+                "alice,carol,dave", "alice,carol", "alice,carol");
+        assertThat(client.online("general")).containsExactly("alice", "carol");
+
+        // A snapshot (after a re-join, or after the server shed this connection's deltas) replaces the set.
+        connection.push(new ServerFrame.Presence("general", List.of("erin")));
+        eventually().until(() -> client.online("general").equals(java.util.Set.of("erin")));
+
+        client.leave("general");
+        connection.awaitSent(2);
+        connection.push(new ServerFrame.Left("general"));
+        eventually().until(() -> client.online("general").isEmpty());
+    }
+
+    @Test
     void historyAndLeaveAndPingAreMatchedToTheirReplies() {
         FakeTransport.Connection connection = fixture.connect("alice");
 

@@ -20,6 +20,7 @@ import org.jspecify.annotations.Nullable;
         @JsonSubTypes.Type(value = ServerFrame.History.class, name = "history"),
         @JsonSubTypes.Type(value = ServerFrame.Typing.class, name = "typing"),
         @JsonSubTypes.Type(value = ServerFrame.Presence.class, name = "presence"),
+        @JsonSubTypes.Type(value = ServerFrame.PresenceDelta.class, name = "presence-delta"),
         @JsonSubTypes.Type(value = ServerFrame.Gap.class, name = "gap"),
         @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "pong"),
         @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error"),
@@ -55,8 +56,32 @@ public sealed interface ServerFrame {
     record Typing(String room, String user) implements ServerFrame {
     }
 
-    /** The users of {@code room} that are online now, sorted. */
+    /**
+     * A snapshot: the users of {@code room} that are online now, sorted. Sent once after each
+     * {@code join}, and again whenever this connection's {@link PresenceDelta}s were shed (it was
+     * too slow): it replaces whatever the client had for the room.
+     */
     record Presence(String room, List<String> online) implements ServerFrame {
+        public Presence {
+            online = online == null ? List.of() : List.copyOf(online);
+        }
+    }
+
+    /**
+     * A change of {@code room}'s online users since the last {@code presence} or
+     * {@code presence-delta} on this connection: remove {@code left}, add {@code joined} (a user is
+     * never in both; each sorted). Changes are coalesced per room over
+     * {@code parley.chat.presence-window}, so a burst of joins is a few of these, not one per join.
+     * Empty lists are left out of the JSON.
+     */
+    record PresenceDelta(
+            String room,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> joined,
+            @JsonInclude(JsonInclude.Include.NON_EMPTY) List<String> left) implements ServerFrame {
+        public PresenceDelta {
+            joined = joined == null ? List.of() : List.copyOf(joined);
+            left = left == null ? List.of() : List.copyOf(left);
+        }
     }
 
     /**

@@ -157,6 +157,8 @@ class FrameCodecTests {
                 new ServerFrame.History("general", List.of(message)),
                 new ServerFrame.Typing("general", "alice"),
                 new ServerFrame.Presence("general", List.of("alice", "bob")),
+                new ServerFrame.PresenceDelta("general", List.of("carol"), List.of("alice")),
+                new ServerFrame.PresenceDelta("general", List.of(), List.of("alice")),
                 new ServerFrame.Gap("general", 59, 70),
                 new ServerFrame.Pong("x"),
                 new ServerFrame.Error(ErrorCode.FORBIDDEN, "no", null))) {
@@ -164,6 +166,16 @@ class FrameCodecTests {
         }
         assertThat(codec.encode(new ServerFrame.Error(ErrorCode.BAD_REQUEST, "x", null)))
                 .isEqualTo("{\"type\":\"error\",\"code\":\"bad_request\",\"message\":\"x\"}");
+    }
+
+    @Test
+    void presenceDeltasLeaveOutEmptyListsAndDecodeThemAsEmpty() {
+        ServerFrame.PresenceDelta joinedOnly = new ServerFrame.PresenceDelta("general", List.of("carol"), List.of());
+        assertThat(codec.encode(joinedOnly)).isEqualTo("{\"type\":\"presence-delta\",\"room\":\"general\",\"joined\":[\"carol\"]}");
+        assertThat(codec.decodeServer("{\"type\":\"presence-delta\",\"room\":\"general\",\"left\":[\"bob\"]}"))
+                .isEqualTo(new ServerFrame.PresenceDelta("general", List.of(), List.of("bob")));
+        assertThat(codec.encode(new ServerFrame.Presence("general", List.of())))
+                .isEqualTo("{\"type\":\"presence\",\"room\":\"general\",\"online\":[]}");
     }
 
     @Test

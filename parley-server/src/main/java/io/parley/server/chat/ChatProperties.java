@@ -18,6 +18,10 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  * @param sendBurst {@code send} frames one user may make at once before the rate applies (default 40)
  * @param sendRateRefresh how often a node re-reads, while a user sends, how many nodes hold the user's
  *        connections, to take its share of the user's rate (default 2s)
+ * @param presenceWindow how long a node gathers a room's presence changes before it sends its
+ *        subscribers one {@code presence-delta} with all of them (default 250ms): a change is seen
+ *        that much later, and a burst of N joins costs each member about (burst length / window) + 1
+ *        frames instead of N. {@code 0} reads and sends at once (one delta per change); at most 10s
  */
 @ConfigurationProperties("parley.chat")
 public record ChatProperties(
@@ -26,7 +30,9 @@ public record ChatProperties(
         @DefaultValue("1s") Duration typingInterval,
         @DefaultValue("20") double sendRate,
         @DefaultValue("40") int sendBurst,
-        @DefaultValue("2s") Duration sendRateRefresh) {
+        @DefaultValue("2s") Duration sendRateRefresh,
+
+        @DefaultValue("250ms") Duration presenceWindow) {
 
     public ChatProperties {
         if (maxReplay < 1 || replayPage < 1) {
@@ -37,6 +43,9 @@ public record ChatProperties(
         }
         if (sendRateRefresh.isNegative() || sendRateRefresh.isZero()) {
             throw new IllegalArgumentException("parley.chat.send-rate-refresh must be positive");
+        }
+        if (presenceWindow.isNegative() || presenceWindow.compareTo(Duration.ofSeconds(10)) > 0) {
+            throw new IllegalArgumentException("parley.chat.presence-window must be between 0 and 10s, got " + presenceWindow);
         }
     }
 }

@@ -37,7 +37,9 @@ import org.springframework.stereotype.Service;
  * <p>A {@code send} is acknowledged ({@code sent}) only after the log committed it, then published
  * on the room's bus channel; every node delivers it to its local subscribers through {@link RoomHub}.
  * A {@code join} with {@code since} replays the log up to the room's head, then goes live, with
- * neither gap nor duplicate (see {@link Subscription}).
+ * neither gap nor duplicate (see {@link Subscription}); then the connection gets the room's presence
+ * snapshot, and coalesced deltas afterwards (see {@link PresenceFeed}). A join or leave that changes
+ * the room's online set publishes a {@code presence-delta} notice on the room's channel.
  *
  * <p>Every frame acts as its connection's user and no one else: no frame names its sender. Each
  * command is authorized before it touches anything ({@link RoomAccess}: direct rooms for their two
@@ -173,10 +175,9 @@ public class ChatService implements FrameHandler {
             return;
         }
         if (presence.enter(room, connection.user())) {
-            bus.publish(room, new ServerFrame.Presence(room, List.of()));
-        } else {
-            reply(connection, new ServerFrame.Presence(room, presence.online(room)));
+            bus.publish(room, new ServerFrame.PresenceDelta(room, List.of(connection.user()), List.of()));
         }
+        hub.tellPresence(subscription);
     }
 
     /** Sends the messages after {@code since} up to {@code head}; announces a gap for what exceeds the replay limit. */
@@ -216,8 +217,9 @@ public class ChatService implements FrameHandler {
     private void unsubscribe(Subscription subscription) {
         hub.unsubscribe(subscription);
         String room = subscription.room();
-        if (presence.exit(room, subscription.connection().user())) {
-            bus.publish(room, new ServerFrame.Presence(room, List.of()));
+        String user = subscription.connection().user();
+        if (presence.exit(room, user)) {
+            bus.publish(room, new ServerFrame.PresenceDelta(room, List.of(), List.of(user)));
         }
     }
 

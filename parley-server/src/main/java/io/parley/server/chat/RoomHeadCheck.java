@@ -16,7 +16,9 @@ import org.springframework.stereotype.Component;
  * subscriber with the log and delivers what this node missed ({@link RoomHub#catchUp}). It catches
  * the losses nothing else reveals: the last messages before a quiet spell, lost by the bus, or a node
  * whose subscription silently stopped delivering. Cost: one indexed read of the room's head per local
- * room per interval. Runs on its own thread; a failing log (database down) is logged once per outage.
+ * room per interval. It also has every local room's online set read again
+ * ({@link RoomHub#refreshPresence}), so that a presence notice lost by the bus leaves a stale list
+ * for one interval at most: one more read (Redis {@code HKEYS}) per local room per interval. Runs on its own thread; a failing log (database down) is logged once per outage.
  */
 @Component
 class RoomHeadCheck implements SmartLifecycle {
@@ -49,6 +51,7 @@ class RoomHeadCheck implements SmartLifecycle {
     }
 
     void check() {
+        hub.refreshPresence();
         int failed = hub.catchUpAll();
         if (failed > 0 && !failing) {
             log.warn("{} rooms could not be checked against the message log; retrying every {}", failed, properties.roomCheckInterval());

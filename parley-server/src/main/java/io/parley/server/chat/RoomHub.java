@@ -31,7 +31,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * This node's rooms: for each room with at least one local subscriber, the subscriptions, the bus
- * subscription, and the last sequence delivered here.
+ * subscription, the last sequence delivered here, and the room's presence as its subscribers were
+ * told it ({@link RoomPresence}, fed by {@link PresenceFeed}: one snapshot per joining subscription,
+ * then coalesced deltas).
  *
  * <p>Delivery is in sequence order and gapless per room. A message event at or below the room's head
  * is a duplicate and dropped. One above {@code head + 1} is held back: when several nodes write to a
@@ -58,6 +60,8 @@ import org.springframework.stereotype.Component;
  * covers and delivering what follows it. Other subscribers of the room wait for the opening.
  * <li><b>Filling.</b> A missing range is read from the log on the filler thread, then delivered on
  * the lane (what a concurrent event already delivered is dropped as a duplicate).
+ * <li><b>Presence.</b> The opener also reads the room's online set, after the bus subscription; a
+ * presence notice schedules a read on the {@link PresenceFeed}'s thread, merged on the lane.
  * <li><b>Subscribe and unsubscribe</b> run on the lane and the caller waits for them (microseconds),
  * so a subscription gets nothing after {@link #unsubscribe} returned.
  * </ul>
@@ -77,7 +81,7 @@ public class RoomHub implements BusListener, DisposableBean {
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Bus bus;
     private final MessageLog messageLog;
-    private final Presence presence;
+    private final PresenceFeed presence;
     private final FrameCodec codec;
     private final long reorderWindowNanos;
     private final DeliveryLanes lanes;
@@ -86,13 +90,13 @@ public class RoomHub implements BusListener, DisposableBean {
     private final Counter gapMessages;
 
     public RoomHub(Bus bus, MessageLog messageLog, Presence presence, FrameCodec codec, ClusterProperties properties,
-            MeterRegistry meters) {
+            ChatProperties chat, MeterRegistry meters) {
         this.bus = bus;
         this.messageLog = messageLog;
-        this.presence = presence;
         this.codec = codec;
         this.reorderWindowNanos = properties.reorderWindow().toNanos();
         this.lanes = new DeliveryLanes(DeliveryLanes.defaultCount());
+        this.presence = new PresenceFeed(presence, lanes, chat.presenceWindow(), meters);
         this.filler = Executors.newSingleThreadScheduledExecutor(runnable -> {
             Thread thread = new Thread(runnable, "parley-room-fill");
             thread.setDaemon(true);
@@ -113,6 +117,7 @@ public class RoomHub implements BusListener, DisposableBean {
      */
     private static final class Room {
         final String name;
+        final RoomPresence presence;
         /** Completes (on the lane) once the room is open or has failed to open. */
         final CompletableFuture<Void> opened = new CompletableFuture<>();
         final AtomicBoolean opener = new AtomicBoolean();
@@ -124,8 +129,9 @@ public class RoomHub implements BusListener, DisposableBean {
         boolean filling;
         long fillUntil;
 
-        Room(String name) {
+        Room(String name, FrameCodec codec) {
             this.name = name;
+            this.presence = new RoomPresence(name, codec);
         }
     }
 
@@ -138,7 +144,7 @@ public class RoomHub implements BusListener, DisposableBean {
     long subscribe(Subscription subscription) {
         String name = subscription.room();
         while (true) {
-            Room room = rooms.computeIfAbsent(name, Room::new);
+            Room room = rooms.computeIfAbsent(name, n -> new Room(n, codec));
             if (room.opener.compareAndSet(false, true)) {
                 open(room);
             }
@@ -160,10 +166,12 @@ public class RoomHub implements BusListener, DisposableBean {
     /** The slow part of opening, on the first subscriber's thread; the lane merges its result. */
     private void open(Room room) {
         long head;
+        List<String> online;
         try {
-            // Subscribe before reading the head: whatever is committed later arrives as an event.
+            // Subscribe before reading the head and the online set: later changes arrive as events.
             bus.subscribe(room.name);
             head = messageLog.lastSeq(room.name);
+            online = presence.read(room.name);
         }
         catch (RuntimeException e) {
             lanes.execute(room.name, () -> {
@@ -175,6 +183,7 @@ public class RoomHub implements BusListener, DisposableBean {
         lanes.execute(room.name, () -> {
             room.head = head;
             room.state = State.OPEN;
+            presence.opened(room.presence, online);
             releaseHeld(room);
             scheduleFillIfMissing(room);
             room.opened.complete(null);
@@ -190,6 +199,7 @@ public class RoomHub implements BusListener, DisposableBean {
         try {
             lanes.call(room.name, () -> {
                 room.subscriptions.remove(subscription);
+                presence.forget(room.presence, subscription);
                 if (room.subscriptions.isEmpty() && room.state == State.OPEN) {
                     remove(room);
                 }
@@ -200,10 +210,45 @@ public class RoomHub implements BusListener, DisposableBean {
         }
     }
 
+    /**
+     * Sends {@code subscription} its presence snapshot, after what its caller sent it (joined,
+     * replay), and the room's presence deltas from then on. Returns without waiting for the lane.
+     */
+    void tellPresence(Subscription subscription) {
+        Room room = rooms.get(subscription.room());
+        if (room == null) {
+            return;
+        }
+        try {
+            lanes.execute(room.name, () -> {
+                if (room.state == State.OPEN && room.subscriptions.contains(subscription)) {
+                    presence.tell(room.presence, subscription);
+                }
+            });
+        } catch (RejectedExecutionException stopping) {
+            log.debug("Presence of room {} not sent: the node is stopping", room.name);
+        }
+    }
+
+    /**
+     * Reads the online set of every room with a local subscriber again within a presence window:
+     * recovery after lost notices (the periodic room check and a resubscription of the bus).
+     */
+    void refreshPresence() {
+        for (Room room : rooms.values()) {
+            try {
+                lanes.execute(room.name, () -> presence.notice(room.presence));
+            } catch (RejectedExecutionException stopping) {
+                return;
+            }
+        }
+    }
+
     /** On the lane: closes the room. */
     private void remove(Room room) {
         room.state = State.REMOVED;
         room.held.clear();
+        presence.closed(room.presence);
         // Unsubscribe before the room leaves the map: a new Room of the same name subscribes only
         // after this, so the bus never sees its subscribe overtaken by this unsubscribe.
         bus.unsubscribe(room.name);
@@ -230,11 +275,9 @@ public class RoomHub implements BusListener, DisposableBean {
         } else if (event instanceof ServerFrame.Typing typing) {
             Outgoing frame = Outgoing.control(json);
             task = () -> typing(room, typing.user(), frame);
-        } else if (event instanceof ServerFrame.Presence) {
-            // Recomputed here, before the hand-over (the registry is I/O): presence events of
-            // several nodes may cross, the registry is the truth.
-            Outgoing frame = Outgoing.control(codec.encode(new ServerFrame.Presence(roomName, presence.online(roomName))));
-            task = () -> toAll(room, frame);
+        } else if (event instanceof ServerFrame.PresenceDelta) {
+            // A notice only: the room's online set is read again, coalesced (see PresenceFeed).
+            task = () -> presence.notice(room.presence);
         } else {
             return;
         }
@@ -254,6 +297,7 @@ public class RoomHub implements BusListener, DisposableBean {
     @Override
     public void onResubscribed() {
         catchUpAll();
+        refreshPresence();
     }
 
     /** {@link #catchUp} for every room with a local subscriber; returns how many rooms could not be checked. */
@@ -418,12 +462,6 @@ public class RoomHub implements BusListener, DisposableBean {
         }
     }
 
-    private void toAll(Room room, Outgoing frame) {
-        for (Subscription subscription : room.subscriptions) {
-            subscription.connection().send(frame);
-        }
-    }
-
     /**
      * Waits until every task handed to {@code room}'s lane before this call has run (tests: events
      * are delivered asynchronously).
@@ -434,6 +472,7 @@ public class RoomHub implements BusListener, DisposableBean {
 
     @Override
     public void destroy() {
+        presence.shutdown();
         filler.shutdownNow();
         lanes.shutdown();
     }

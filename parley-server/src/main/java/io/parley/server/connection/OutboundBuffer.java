@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * The frames of one {@link OutboundQueue} waiting behind its write in progress, with their UTF-8
  * byte count (also added to the node's total in {@link OutboundStats}), and the two ways of shedding
  * them: {@link #dropOldest} ({@code DROP}) and {@link #resync} ({@code RESYNC}). Only room messages
- * are ever shed.
+ * and state frames are ever shed, and state frames only by {@link #replaceStates}: the buffered
+ * state frames of a room make way for one current snapshot.
  *
  * <p>Not thread-safe: guarded by the owning queue's lock.
  */
@@ -23,7 +24,8 @@ final class OutboundBuffer {
     private final ArrayDeque<Object> frames = new ArrayDeque<>(); // Outgoing or PendingGap
     private @Nullable Map<String, PendingGap> pendingGaps; // by room; created by the first resync
     private long bytes;
-    private int droppable;
+    private int messages; // room messages in frames
+    private int states; // state frames in frames
 
     OutboundBuffer(QueueContext node) {
         this.node = node;
@@ -33,9 +35,7 @@ final class OutboundBuffer {
     /** Appends {@code frame}; returns the node's buffered bytes after it. */
     long add(Outgoing frame) {
         frames.addLast(frame);
-        if (frame.droppable()) {
-            droppable++;
-        }
+        count(frame, 1);
         return account(frame.bytes());
     }
 
@@ -46,9 +46,7 @@ final class OutboundBuffer {
             return null;
         }
         if (frame instanceof Outgoing outgoing) {
-            if (outgoing.droppable()) {
-                droppable--;
-            }
+            count(outgoing, -1);
             account(-outgoing.bytes());
             return outgoing;
         }
@@ -72,40 +70,51 @@ final class OutboundBuffer {
         if (pendingGaps != null) {
             pendingGaps.clear();
         }
-        droppable = 0;
+        messages = 0;
+        states = 0;
         account(-bytes);
     }
 
     /**
-     * Drops room messages, oldest first, until at least {@code atLeast} bytes are freed or none is left.
+     * Drops room messages, oldest first, until at least {@code atLeast} bytes are freed or none is
+     * left; if that is not enough, replaces state frames by snapshots ({@link #replaceStates}).
      *
      * @return the number of messages dropped
      */
     int dropOldest(long atLeast) {
         long freed = 0;
         int dropped = 0;
-        for (Iterator<Object> it = frames.iterator(); it.hasNext() && freed < atLeast && droppable > 0;) {
-            if (it.next() instanceof Outgoing outgoing && outgoing.droppable()) {
+        for (Iterator<Object> it = frames.iterator(); it.hasNext() && freed < atLeast && messages > 0;) {
+            if (it.next() instanceof Outgoing outgoing && outgoing.isRoomMessage()) {
                 it.remove();
-                droppable--;
+                messages--;
                 freed += outgoing.bytes();
                 dropped++;
             }
         }
         account(-freed);
         stats.dropped(dropped);
+        if (freed < atLeast) {
+            replaceStates();
+        }
         return dropped;
     }
 
     /**
      * Drops every room message and puts, in place of the first dropped message of each room, one
      * {@code gap} frame naming the dropped range — or widens the room's gap that is still waiting,
-     * which keeps its place.
+     * which keeps its place. Then replaces state frames by snapshots ({@link #replaceStates}).
      *
      * @return the number of messages dropped
      */
     int resync() {
-        if (droppable == 0) {
+        int dropped = dropMessagesForGaps();
+        replaceStates();
+        return dropped;
+    }
+
+    private int dropMessagesForGaps() {
+        if (messages == 0) {
             return 0;
         }
         Map<String, PendingGap> gaps = pendingGaps;
@@ -118,7 +127,7 @@ final class OutboundBuffer {
         int dropped = 0;
         for (int i = frames.size(); i > 0; i--) { // one rotation keeps the order
             Object frame = frames.pollFirst();
-            if (frame instanceof Outgoing outgoing && outgoing.droppable()) {
+            if (frame instanceof Outgoing outgoing && outgoing.isRoomMessage()) {
                 String room = Objects.requireNonNull(outgoing.room());
                 PendingGap gap = gaps.get(room);
                 if (gap == null) {
@@ -138,7 +147,7 @@ final class OutboundBuffer {
                 frames.addLast(frame);
             }
         }
-        droppable = 0;
+        messages = 0;
         long encoded = 0;
         for (PendingGap gap : touched.values()) {
             int before = gap.bytes;
@@ -148,6 +157,71 @@ final class OutboundBuffer {
         account(encoded - freed);
         stats.dropped(dropped);
         return dropped;
+    }
+
+    /**
+     * For each room whose buffered state frames together take more bytes than the room's current
+     * snapshot, removes them and puts that snapshot (from the newest frame's {@link StateSource}) at
+     * the place of the newest: the client's state ends up as it would have, sooner, and the buffer
+     * only shrinks. The newest's place, not the oldest's, so that a snapshot never moves ahead of a
+     * {@code left} or {@code joined} of its room that was queued between them. Rooms whose frames
+     * weigh less than a snapshot keep them: a room's state frames never take more than about twice
+     * its snapshot.
+     *
+     * @return the number of state frames removed
+     */
+    int replaceStates() {
+        if (states == 0) {
+            return 0;
+        }
+        Map<String, StateRun> runs = new HashMap<>();
+        for (Object frame : frames) {
+            if (frame instanceof Outgoing outgoing && outgoing.isState()) {
+                runs.computeIfAbsent(Objects.requireNonNull(outgoing.room()), room -> new StateRun()).add(outgoing);
+            }
+        }
+        boolean any = false;
+        for (StateRun run : runs.values()) {
+            Outgoing snapshot = Objects.requireNonNull(run.newest).source().snapshot();
+            if (run.bytes > snapshot.bytes()) {
+                run.snapshot = snapshot;
+                any = true;
+            }
+        }
+        if (!any) {
+            return 0;
+        }
+        long delta = 0;
+        int removed = 0;
+        int queued = 0;
+        for (int i = frames.size(); i > 0; i--) { // one rotation keeps the order
+            Object frame = frames.pollFirst();
+            StateRun run = frame instanceof Outgoing outgoing && outgoing.isState() ? runs.get(outgoing.room()) : null;
+            if (run == null || run.snapshot == null) {
+                frames.addLast(frame);
+                continue;
+            }
+            Outgoing shed = (Outgoing) frame;
+            delta -= shed.bytes();
+            removed++;
+            if (++run.seen == run.count) { // the newest of its room
+                frames.addLast(run.snapshot);
+                delta += run.snapshot.bytes();
+                queued++;
+            }
+        }
+        states += queued - removed;
+        account(delta);
+        stats.statesReplaced(removed, queued);
+        return removed;
+    }
+
+    private void count(Outgoing frame, int sign) {
+        if (frame.isRoomMessage()) {
+            messages += sign;
+        } else if (frame.isState()) {
+            states += sign;
+        }
     }
 
     /** Adds {@code delta} to this buffer's and the node's bytes; returns the node's total. */
@@ -163,6 +237,22 @@ final class OutboundBuffer {
     public String toString() {
         return frames.size() + " frames, " + bytes + " B" + (pendingGaps == null || pendingGaps.isEmpty() ? ""
                 : ", gaps " + pendingGaps.values());
+    }
+
+    /** The buffered state frames of one room, while {@link #replaceStates} runs. */
+    private static final class StateRun {
+
+        int count;
+        long bytes;
+        @Nullable Outgoing newest;
+        @Nullable Outgoing snapshot;
+        int seen;
+
+        void add(Outgoing frame) {
+            count++;
+            bytes += frame.bytes();
+            newest = frame;
+        }
     }
 
     /** A gap frame waiting in the buffer; widened while it waits. */

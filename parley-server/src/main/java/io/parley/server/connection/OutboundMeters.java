@@ -12,7 +12,8 @@ import io.micrometer.core.instrument.binder.BaseUnits;
 /**
  * The Micrometer meters of the outbound queues, bound once, all reading one {@link OutboundStats}
  * (they own no state): {@code parley.outbound.queues}, {@code parley.outbound.buffered.bytes},
- * {@code parley.outbound.dropped}, {@code parley.outbound.gaps},
+ * {@code parley.outbound.dropped}, {@code parley.outbound.gaps}, {@code parley.outbound.states.replaced},
+ * {@code parley.outbound.snapshots},
  * {@code parley.outbound.terminated{reason}}, {@code parley.outbound.write} (a function timer: count
  * and total time of completed writes), {@code parley.outbound.write.oldest} (age of the oldest pending
  * write at the last check).
@@ -32,6 +33,11 @@ final class OutboundMeters {
                 .description("Room messages dropped (DROP) or replaced by a gap (RESYNC)").register(registry);
         FunctionCounter.builder("parley.outbound.gaps", stats, OutboundStats::gaps)
                 .description("Gap frames queued by RESYNC").register(registry);
+        FunctionCounter.builder("parley.outbound.states.replaced", stats, OutboundStats::statesReplaced)
+                .description("State frames (presence) shed: replaced, with the others of their room, by a snapshot")
+                .register(registry);
+        FunctionCounter.builder("parley.outbound.snapshots", stats, OutboundStats::snapshots)
+                .description("Snapshots (presence) queued in place of shed state frames").register(registry);
         for (TerminationReason reason : TerminationReason.values()) {
             FunctionCounter.builder("parley.outbound.terminated", stats, s -> s.terminated(reason))
                     .tag("reason", reason.tag())

@@ -37,7 +37,9 @@ import org.springframework.web.socket.CloseStatus;
  * Spring, the limit is checked only while a write is in progress: a frame for an idle socket is
  * written at once, however large.
  * <li><b>Control frames are never dropped</b> ({@link Outgoing#control}); only room messages are, and
- * under {@code RESYNC} the client learns exactly which ones through {@code gap} frames.
+ * under {@code RESYNC} the client learns exactly which ones through {@code gap} frames. State frames
+ * (presence, {@link Outgoing#state}) are shed only by replacing a room's buffered ones with its
+ * current snapshot ({@link StateSource}), so the client's state is right again.
  * <li><b>Pings take the writer's turn.</b> A WebSocket ping ({@link #ping}) is one more hand-over
  * of the one writer: never sent while a write is pending (the container's ping blocks behind a
  * pending asynchronous send, see {@link StandardFrameSink}), sent at once on an idle socket, and
@@ -135,7 +137,7 @@ public final class OutboundQueue {
     /**
      * Queues {@code frame} for the socket, or starts writing it if the socket is idle, and returns
      * without waiting for the client. Under {@code DROP} and {@code RESYNC} an overflow sheds room
-     * messages and returns {@code true}.
+     * messages (and replaces state frames by snapshots) and returns {@code true}.
      *
      * @return {@code false} if the queue is closed or draining, or if this frame made the queue
      * terminate the socket: the frame will not be written
@@ -320,7 +322,8 @@ public final class OutboundQueue {
     /**
      * Sheds this queue for the node-wide budget, by its strategy: {@code TERMINATE} closes it,
      * {@code DROP} drops its oldest room messages until {@code excess} bytes are freed, {@code RESYNC}
-     * replaces all its room messages by gaps.
+     * replaces all its room messages by gaps; both replace state frames by snapshots where that frees
+     * bytes (DROP only if dropping messages did not free enough).
      *
      * @return the bytes freed
      */

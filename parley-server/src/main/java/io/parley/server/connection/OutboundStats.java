@@ -23,6 +23,8 @@ public final class OutboundStats {
     private final AtomicLong bufferedBytes = new AtomicLong();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder gaps = new LongAdder();
+    private final LongAdder statesReplaced = new LongAdder();
+    private final LongAdder snapshots = new LongAdder();
     private final Map<TerminationReason, LongAdder> terminated = new EnumMap<>(TerminationReason.class);
     private final LongAdder writes = new LongAdder();
     private final LongAdder writeNanos = new LongAdder();
@@ -53,6 +55,16 @@ public final class OutboundStats {
     /** Gap frames queued since start (a gap widened before it was written counts once). */
     public long gaps() {
         return gaps.sum();
+    }
+
+    /** State frames (presence) shed since start: replaced, with the others of their room, by a snapshot. */
+    public long statesReplaced() {
+        return statesReplaced.sum();
+    }
+
+    /** Snapshots queued in place of shed state frames since start. */
+    public long snapshots() {
+        return snapshots.sum();
     }
 
     /** Sockets closed by their queue for {@code reason} since start. */
@@ -105,6 +117,11 @@ public final class OutboundStats {
         gaps.increment();
     }
 
+    void statesReplaced(int frames, int snapshotsQueued) {
+        statesReplaced.add(frames);
+        snapshots.add(snapshotsQueued);
+    }
+
     void countTermination(TerminationReason reason) {
         terminated.get(reason).increment();
     }
@@ -128,6 +145,8 @@ public final class OutboundStats {
                 .append(", buffered=").append(bufferedBytes()).append(" B")
                 .append(", dropped=").append(dropped())
                 .append(", gaps=").append(gaps())
+                .append(", statesReplaced=").append(statesReplaced())
+                .append(", snapshots=").append(snapshots())
                 .append(", terminated={");
         String separator = "";
         for (TerminationReason reason : TerminationReason.values()) {

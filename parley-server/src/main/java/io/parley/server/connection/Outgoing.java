@@ -14,11 +14,18 @@ import org.jspecify.annotations.Nullable;
  * text; the queues account for buffered memory with it, as Spring's
  * {@code ConcurrentWebSocketSessionDecorator} does with {@code getPayloadLength()}.
  *
- * <p>A frame is either a <em>control</em> frame ({@link #room()} is {@code null}: welcome, acks,
- * errors, history pages, presence) that an {@link OutboundQueue} never drops, or a <em>room
- * message</em> ({@code room} and its sequence {@code seq > 0}) that the queue may drop under the
- * {@link OverflowStrategy#DROP DROP} strategy or replace by a {@code gap} frame under
- * {@link OverflowStrategy#RESYNC RESYNC}.
+ * <p>A frame is one of three kinds:
+ * <ul>
+ * <li>a <em>control</em> frame ({@link #room()} is {@code null}: welcome, acks, errors, history
+ * pages) that an {@link OutboundQueue} never drops;
+ * <li>a <em>room message</em> ({@code room} and its sequence {@code seq > 0}) that the queue may
+ * drop under the {@link OverflowStrategy#DROP DROP} strategy or replace by a {@code gap} frame
+ * under {@link OverflowStrategy#RESYNC RESYNC};
+ * <li>a <em>state frame</em> ({@code room}, {@code seq == 0} and a {@link #source()}): a snapshot or
+ * a change of a room's state (presence). Under {@code DROP} and {@code RESYNC} the queue may replace
+ * all its buffered state frames of a room by the source's current snapshot, where that frees
+ * bytes; they are never dropped without one.
+ * </ul>
  *
  * <p>A live room message may carry the moment it was committed ({@link #committedAt()}, on the
  * {@link System#nanoTime()} scale of this JVM): the queue that completes its write records the
@@ -27,25 +34,31 @@ import org.jspecify.annotations.Nullable;
  * <p>Immutable and thread-safe.
  *
  * @param text the frame as sent on the wire (one JSON object)
- * @param room the room of a room message; {@code null} for a control frame
- * @param seq the room sequence of a room message ({@code > 0}); {@code 0} for a control frame
- * @param bytes the UTF-8 length of {@code text}; the three-argument constructor and the factories
+ * @param room the room of a room message or state frame; {@code null} for a control frame
+ * @param seq the room sequence of a room message ({@code > 0}); {@code 0} otherwise
+ * @param bytes the UTF-8 length of {@code text}; the shorter constructors and the factories
  * compute it
  * @param committedAt when the message was committed, as a {@code System.nanoTime()} reading, or
- * {@link #UNTIMED}: a control frame, or a message replayed from history, whose delivery is not timed
+ * {@link #UNTIMED}: a control frame, a state frame, or a message replayed from history, whose
+ * delivery is not timed
+ * @param source where the current snapshot of a state frame's state comes from; {@code null} for
+ * the other kinds
  */
-public record Outgoing(String text, @Nullable String room, long seq, int bytes, long committedAt) {
+public record Outgoing(String text, @Nullable String room, long seq, int bytes, long committedAt, @Nullable StateSource source) {
 
     /** The {@link #committedAt()} of a frame whose delivery is not timed. */
     public static final long UNTIMED = Long.MIN_VALUE;
 
     public Outgoing {
         Objects.requireNonNull(text, "text");
-        if (room == null && seq != 0) {
-            throw new IllegalArgumentException("a control frame has no sequence, got " + seq);
+        if (room == null && (seq != 0 || source != null)) {
+            throw new IllegalArgumentException("a control frame has no sequence nor state source, got seq " + seq);
         }
-        if (room != null && seq <= 0) {
+        if (room != null && source == null && seq <= 0) {
             throw new IllegalArgumentException("a room message has a sequence > 0, got " + seq);
+        }
+        if (source != null && seq != 0) {
+            throw new IllegalArgumentException("a state frame has no sequence, got " + seq);
         }
         // UTF-8 takes 1 to 3 bytes per UTF-16 char: a cheap guard against a wrong length.
         if (bytes < text.length() || bytes > 3L * text.length()) {
@@ -54,17 +67,17 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
         }
     }
 
-    /** An untimed frame. */
+    /** An untimed control frame or room message of a known UTF-8 length. */
     public Outgoing(String text, @Nullable String room, long seq, int bytes) {
-        this(text, room, seq, bytes, UNTIMED);
+        this(text, room, seq, bytes, UNTIMED, null);
     }
 
-    /** An untimed frame with its UTF-8 length computed from {@code text}. */
+    /** An untimed control frame or room message, with its UTF-8 length computed from {@code text}. */
     public Outgoing(String text, @Nullable String room, long seq) {
-        this(text, room, seq, utf8Length(text), UNTIMED);
+        this(text, room, seq, utf8Length(text));
     }
 
-    /** A control frame (ack, error, welcome, history page, presence): never dropped. */
+    /** A control frame (ack, error, welcome, history page): never dropped. */
     public static Outgoing control(String json) {
         return new Outgoing(json, null, 0);
     }
@@ -85,7 +98,7 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
      */
     public static Outgoing roomMessage(String json, String room, long seq, @Nullable Instant committed) {
         return new Outgoing(json, Objects.requireNonNull(room, "room"), seq, utf8Length(json),
-                committed == null ? UNTIMED : nanoTimeOf(committed));
+                committed == null ? UNTIMED : nanoTimeOf(committed), null);
     }
 
     /** The {@code System.nanoTime()} reading of this JVM that corresponds to the wall-clock {@code instant}. */
@@ -101,7 +114,27 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
         return committedAt != UNTIMED;
     }
 
-    /** Whether an overflow strategy may drop this frame: true for room messages only. */
+    /**
+     * A state frame of {@code room} (a presence snapshot or change): under {@code DROP} and
+     * {@code RESYNC}, the buffered state frames of the room may be replaced by {@code source}'s
+     * current snapshot.
+     */
+    public static Outgoing state(String json, String room, StateSource source) {
+        return new Outgoing(json, Objects.requireNonNull(room, "room"), 0, utf8Length(json), UNTIMED,
+                Objects.requireNonNull(source, "source"));
+    }
+
+    /** Whether this is a room message (with a sequence). */
+    public boolean isRoomMessage() {
+        return room != null && source == null;
+    }
+
+    /** Whether this is a state frame (a snapshot or change of a room's state). */
+    public boolean isState() {
+        return source != null;
+    }
+
+    /** Whether an overflow strategy may shed this frame: room messages and state frames, never control frames. */
     public boolean droppable() {
         return room != null;
     }
@@ -131,6 +164,8 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
 
     @Override
     public String toString() {
-        return room == null ? "control(" + bytes + " B)" : "message(" + room + "#" + seq + ", " + bytes + " B)";
+        return room == null ? "control(" + bytes + " B)"
+                : source != null ? "state(" + room + ", " + bytes + " B)"
+                : "message(" + room + "#" + seq + ", " + bytes + " B)";
     }
 }

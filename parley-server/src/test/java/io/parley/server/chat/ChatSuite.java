@@ -118,8 +118,9 @@ abstract class ChatSuite {
                 assertThat(message.path("text").asString()).isEqualTo("hi bob");
                 assertThat(message.path("ts").asString()).matches("\\d{4}-\\d\\d-\\d\\dT.*Z");
             }
-            assertThat(b.await(f -> "presence".equals(f.path("type").asString()) && f.path("online").size() == 2)
-                    .path("online")).extracting(JsonNode::asString).containsExactlyInAnyOrder(nameOf(alice), nameOf(bob));
+            b.awaitOnline(room, List.of(nameOf(alice), nameOf(bob)));
+            a.awaitOnline(room, List.of(nameOf(alice), nameOf(bob)));
+            assertThat(b.frames("presence")).as("one snapshot, after the join").hasSize(1);
 
             b.send("{\"type\":\"typing\",\"room\":\"" + room + "\"}");
             assertThat(a.await("typing").path("user").asString()).isEqualTo(nameOf(bob));

@@ -29,7 +29,7 @@ import static org.awaitility.Awaitility.await;
 /**
  * {@code parley-client} against a real server: it survives dropped connections in the middle of
  * traffic, resumes every room, retries un-acknowledged sends without duplicates, and sees every
- * message exactly once, in order.
+ * message exactly once, in order; it keeps each room's online users from presence frames.
  */
 class JavaClientIT {
 
@@ -129,6 +129,32 @@ class JavaClientIT {
             assertThat(stored).extracting(ServerFrame.Message::text).doesNotHaveDuplicates().hasSize(20);
         } finally {
             sender.close();
+        }
+    }
+
+    @Test
+    void theClientKeepsEachRoomsOnlineUsersFromTheSnapshotAndTheDeltas() {
+        String room = "presence-" + UUID.randomUUID().toString().substring(0, 8);
+        ParleyClient alice = client(login("alice"));
+        ParleyClient bob = client(login("bob"));
+        try {
+            alice.connect().join();
+            bob.connect().join();
+            alice.join(room).join();
+            String aliceName = alice.welcome().user();
+            String bobName = bob.welcome().user();
+            await().atMost(Duration.ofSeconds(10)).until(() -> alice.online(room).equals(java.util.Set.of(aliceName)));
+
+            bob.join(room).join();
+            await().atMost(Duration.ofSeconds(10)).until(() -> alice.online(room).equals(java.util.Set.of(aliceName, bobName)));
+            await().atMost(Duration.ofSeconds(10)).until(() -> bob.online(room).equals(java.util.Set.of(aliceName, bobName)));
+
+            bob.leave(room).join();
+            assertThat(bob.online(room)).as("a room left has no list").isEmpty();
+            await().atMost(Duration.ofSeconds(10)).until(() -> alice.online(room).equals(java.util.Set.of(aliceName)));
+        } finally {
+            alice.close();
+            bob.close();
         }
     }
 

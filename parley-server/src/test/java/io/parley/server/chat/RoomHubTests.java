@@ -17,6 +17,7 @@ import io.parley.server.connection.TestConnection;
 import io.parley.server.history.StoredMessage;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.json.JsonMapper;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -28,6 +29,7 @@ class RoomHubTests {
     private final RecordingBus bus = new RecordingBus();
     private final SimpleMeterRegistry meters = new SimpleMeterRegistry();
     private final JsonMapper json = JsonMapper.builder().build();
+    private final LocalPresence presence = new LocalPresence();
     private RoomHub hub;
 
     @AfterEach
@@ -36,10 +38,44 @@ class RoomHubTests {
     }
 
     private RoomHub hub(Duration reorderWindow) {
-        hub = new RoomHub(bus, log, new LocalPresence(), new FrameCodec(),
+        return hub(reorderWindow, Duration.ofMillis(250));
+    }
+
+    private RoomHub hub(Duration reorderWindow, Duration presenceWindow) {
+        hub = new RoomHub(bus, log, presence, new FrameCodec(),
                 new ClusterProperties(Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(60), reorderWindow,
-                        Duration.ofSeconds(2)), meters);
+                        Duration.ofSeconds(2)), new ChatProperties(1000, 500, Duration.ofSeconds(1), 20, 40, Duration.ofSeconds(2), presenceWindow), meters);
         return hub;
+    }
+
+    /** A live subscription of {@code user} to room "r" that has entered presence and been told it, as ChatService's join does. */
+    private TestConnection present(String user) {
+        TestConnection connection = TestConnection.open("c-" + user, user, "http-" + user);
+        Subscription subscription = new Subscription(connection.connection(), "r");
+        subscription.finishReplay(hub.subscribe(subscription));
+        if (presence.enter("r", user)) {
+            publish(new ServerFrame.PresenceDelta("r", List.of(user), List.of()));
+        }
+        hub.tellPresence(subscription);
+        hub.awaitDelivered("r");
+        return connection;
+    }
+
+    private List<JsonNode> presenceFrames(TestConnection connection) {
+        List<JsonNode> frames = new ArrayList<>();
+        for (String text : connection.written()) {
+            JsonNode frame = json.readTree(text);
+            if (frame.path("type").asString().startsWith("presence")) {
+                frames.add(frame);
+            }
+        }
+        return frames;
+    }
+
+    private static List<String> names(JsonNode array) {
+        List<String> names = new ArrayList<>();
+        array.forEach(name -> names.add(name.asString()));
+        return names;
     }
 
     private TestConnection subscribed(String room) {
@@ -226,6 +262,99 @@ class RoomHubTests {
         StoredMessage third = log.commit("r");
         publish(frame(third));
         assertThat(seqs(alice)).containsExactly(3L);
+    }
+
+    /** The online set a client builds from the presence frames it was sent: snapshots replace, deltas apply. */
+    private java.util.SortedSet<String> onlineSeenBy(TestConnection connection) {
+        java.util.SortedSet<String> online = new java.util.TreeSet<>();
+        for (JsonNode frame : presenceFrames(connection)) {
+            if (frame.path("type").asString().equals("presence")) {
+                online.clear();
+                online.addAll(names(frame.path("online")));
+            } else {
+                names(frame.path("left")).forEach(online::remove);
+                online.addAll(names(frame.path("joined")));
+            }
+        }
+        return online;
+    }
+
+    @Test
+    void aJoiningSubscriptionGetsOneSnapshotFirstAndDeltasAfterIt() {
+        hub(Duration.ofSeconds(10), Duration.ofMillis(50));
+        TestConnection alice = present("alice");
+        TestConnection bob = present("bob");
+
+        for (TestConnection member : List.of(alice, bob)) {
+            await().atMost(Duration.ofSeconds(5)).until(() -> onlineSeenBy(member).equals(java.util.Set.of("alice", "bob")));
+            List<JsonNode> frames = presenceFrames(member);
+            assertThat(frames.get(0).path("type").asString()).isEqualTo("presence");
+            assertThat(names(frames.get(0).path("online"))).as("a snapshot has its own user").contains(member.connection().user());
+            assertThat(frames.subList(1, frames.size())).allMatch(f -> f.path("type").asString().equals("presence-delta"));
+        }
+        assertThat(meters.get("parley.chat.presence.snapshots").counter().count()).isEqualTo(2);
+    }
+
+    @Test
+    void aBurstOfChangesReachesEachMemberAsAFewDeltasEncodedOnce() {
+        hub(Duration.ofSeconds(10), Duration.ofSeconds(1));
+        TestConnection alice = present("alice");
+        TestConnection bob = present("bob");
+        await().atMost(Duration.ofSeconds(10)).until(() -> onlineSeenBy(alice).size() == 2 && onlineSeenBy(bob).size() == 2);
+        int aliceBefore = presenceFrames(alice).size();
+        int bobBefore = presenceFrames(bob).size();
+        double readsBefore = meters.get("parley.chat.presence.reads").counter().count();
+
+        // 100 users join on other nodes (no subscription here) and one of them leaves again: 101 notices.
+        java.util.SortedSet<String> expected = new java.util.TreeSet<>(List.of("alice", "bob"));
+        for (int i = 0; i < 100; i++) {
+            presence.enter("r", "u" + i);
+            hub.onRoomEvent("r", new ServerFrame.PresenceDelta("r", List.of("u" + i), List.of()), "{}");
+            expected.add("u" + i);
+        }
+        presence.exit("r", "u7");
+        hub.onRoomEvent("r", new ServerFrame.PresenceDelta("r", List.of(), List.of("u7")), "{}");
+        expected.remove("u7");
+
+        await().atMost(Duration.ofSeconds(10)).until(() -> onlineSeenBy(alice).equals(expected) && onlineSeenBy(bob).equals(expected));
+        // A read at once, then at most one a window: a handful, not 101.
+        assertThat(presenceFrames(alice).size() - aliceBefore).isBetween(1, 3);
+        assertThat(presenceFrames(bob).size() - bobBefore).isBetween(1, 3);
+        assertThat(meters.get("parley.chat.presence.reads").counter().count() - readsBefore).isBetween(1.0, 4.0);
+        assertThat(alice.written().get(alice.written().size() - 1)).as("one encoding for every member")
+                .isSameAs(bob.written().get(bob.written().size() - 1));
+    }
+
+    @Test
+    void aSubscriptionThatLeftGetsNoMoreDeltas() {
+        hub(Duration.ofSeconds(10), Duration.ofMillis(10));
+        TestConnection alice = present("alice");
+        TestConnection bob = TestConnection.open("c-bob", "bob", "http-bob");
+        Subscription bobs = new Subscription(bob.connection(), "r");
+        bobs.finishReplay(hub.subscribe(bobs));
+        hub.tellPresence(bobs);
+        hub.awaitDelivered("r");
+        hub.unsubscribe(bobs);
+        int bobFrames = presenceFrames(bob).size();
+
+        presence.enter("r", "carol");
+        publish(new ServerFrame.PresenceDelta("r", List.of("carol"), List.of()));
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> onlineSeenBy(alice).contains("carol"));
+        hub.awaitDelivered("r");
+        assertThat(presenceFrames(bob)).hasSize(bobFrames);
+    }
+
+    @Test
+    void aRefreshReadsTheOnlineSetAgainAndCorrectsWhatALostNoticeLeftStale() {
+        hub(Duration.ofSeconds(10), Duration.ofMillis(10));
+        TestConnection alice = present("alice");
+        await().atMost(Duration.ofSeconds(5)).until(() -> onlineSeenBy(alice).equals(java.util.Set.of("alice")));
+
+        presence.enter("r", "carol"); // its notice is lost
+        hub.refreshPresence();
+
+        await().atMost(Duration.ofSeconds(5)).until(() -> onlineSeenBy(alice).equals(java.util.Set.of("alice", "carol")));
     }
 
     /** Records subscriptions; publishes nowhere (the tests hand events to the hub themselves). */

@@ -18,7 +18,7 @@ class UserSendLimitsTests {
     private final AtomicLong clock = new AtomicLong(1_000_000_000L);
     private final FakeRegistry registry = new FakeRegistry();
     private final UserSendLimits limits = new UserSendLimits(registry,
-            new ChatProperties(1000, 500, Duration.ofSeconds(1), 20, 40, Duration.ofSeconds(2)), clock::get);
+            new ChatProperties(1000, 500, Duration.ofSeconds(1), 20, 40, Duration.ofSeconds(2), Duration.ofMillis(250)), clock::get);
 
     @Test
     void aUserMaySendTheBurstAtOnceThenTheRate() {

@@ -179,15 +179,15 @@ class ClusterDeliveryIT {
                 RawSocket bob = connect(user("bob", nodes.get(1)), nodes.get(1))) {
             join(alice, room);
             join(bob, room);
-            alice.await(f -> isPresence(f, room, List.of("alice", "bob")));
-            bob.await(f -> isPresence(f, room, List.of("alice", "bob")));
+            alice.awaitOnline(room, List.of("alice", "bob"));
+            bob.awaitOnline(room, List.of("alice", "bob"));
 
             Browser carol = user("carol", nodes.get(1));
             RawSocket carolOnNode1 = connect(carol, nodes.get(1));
             RawSocket carolOnNode2 = connect(carol, nodes.get(2));
             join(carolOnNode1, room);
             join(carolOnNode2, room);
-            alice.await(f -> isPresence(f, room, List.of("alice", "bob", "carol")));
+            alice.awaitOnline(room, List.of("alice", "bob", "carol"));
             assertThat(services.redis().smembers(services.prefix() + ":registry:user:carol")).containsExactlyInAnyOrder("node-1", "node-2");
 
             carolOnNode1.close();
@@ -196,12 +196,12 @@ class ClusterDeliveryIT {
             // A later change reaches alice; carol is still online in it.
             RawSocket dave = connect(user("dave", nodes.get(2)), nodes.get(2));
             join(dave, room);
-            alice.await(f -> isPresence(f, room, List.of("alice", "bob", "carol", "dave")));
+            alice.awaitOnline(room, List.of("alice", "bob", "carol", "dave"));
             assertThat(services.redis().hkeys(services.prefix() + ":registry:presence:" + room)).contains("carol");
 
             carolOnNode2.close();
-            alice.await(f -> isPresence(f, room, List.of("alice", "bob", "dave")));
-            bob.await(f -> isPresence(f, room, List.of("alice", "bob", "dave")));
+            alice.awaitOnline(room, List.of("alice", "bob", "dave"));
+            bob.awaitOnline(room, List.of("alice", "bob", "dave"));
             assertThat(services.redis().exists(services.prefix() + ":registry:user:carol")).isZero();
             dave.close();
         }
@@ -227,14 +227,5 @@ class ClusterDeliveryIT {
             assertThat(otherSession.await("pong", "id", "still-here")).isNotNull();
             assertThat(otherSession.isOpen()).isTrue();
         }
-    }
-
-    static boolean isPresence(JsonNode frame, String room, List<String> online) {
-        if (!"presence".equals(frame.path("type").asString()) || !room.equals(frame.path("room").asString())) {
-            return false;
-        }
-        List<String> users = new ArrayList<>();
-        frame.path("online").forEach(u -> users.add(u.asString()));
-        return users.equals(online);
     }
 }

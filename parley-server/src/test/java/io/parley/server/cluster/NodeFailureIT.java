@@ -107,15 +107,9 @@ class NodeFailureIT {
         ProcessNode survivor = nodes.stream().filter(node -> node != victim).findFirst().orElseThrow();
         ParleyClient ghost = direct(victim, "crash_ghost");
         ParleyClient watcher = direct(survivor, "crash_watcher");
-        List<List<String>> watched = new CopyOnWriteArrayList<>();
-        watcher.onFrame(frame -> {
-            if (frame instanceof ServerFrame.Presence presence && presence.room().equals("crash-ghost")) {
-                watched.add(presence.online());
-            }
-        });
         ghost.join("crash-ghost").join();
         watcher.join("crash-ghost").join();
-        await().atMost(Duration.ofSeconds(10)).until(() -> watched.contains(List.of("crash_ghost", "crash_watcher")));
+        await().atMost(Duration.ofSeconds(10)).until(() -> watcher.online("crash-ghost").equals(Set.of("crash_ghost", "crash_watcher")));
 
         Map<String, Set<UUID>> acked = new ConcurrentHashMap<>();
         long bound = NODE_TTL.plus(HEARTBEAT).toMillis();
@@ -144,7 +138,7 @@ class NodeFailureIT {
         }
         long reapedAfter = reapedAfterMillis.join();
         await("presence without the victim's user, seen from " + survivor.name()).atMost(Duration.ofSeconds(5))
-                .until(() -> watched.get(watched.size() - 1).equals(List.of("crash_watcher")));
+                .until(() -> watcher.online("crash-ghost").equals(Set.of("crash_watcher")));
         // The bound counts from the last heartbeat, which is before the kill; the slack is for heartbeat
         // threads delayed on this shared two-core machine.
         assertThat(reapedAfter).as("ms from the kill until the registry forgot %s", victimId).isLessThanOrEqualTo(bound + 1000);

@@ -88,4 +88,83 @@ class OutboundBufferTests {
 
         assertThat(drain()).containsExactly(codec.encode(new ServerFrame.Gap("a", 2, 2)));
     }
+
+    /** A room's state whose snapshot is {@code snapshot} bytes long: "S" then padding. */
+    private static final class State implements StateSource {
+        final String room;
+        Outgoing current;
+
+        State(String room, int snapshotBytes) {
+            this.room = room;
+            this.current = Outgoing.state("S" + "x".repeat(snapshotBytes - 1), room, this);
+        }
+
+        Outgoing delta(String text) {
+            return Outgoing.state(text, room, this);
+        }
+
+        @Override
+        public Outgoing snapshot() {
+            return current;
+        }
+    }
+
+    @Test
+    void resyncReplacesARoomsStateFramesByItsSnapshotAtThePlaceOfTheNewestWhenThatFreesBytes() {
+        State a = new State("a", 10);
+        State b = new State("b", 100);
+        buffer.add(a.delta("a-delta-1"));
+        buffer.add(b.delta("b-delta-1"));
+        buffer.add(Outgoing.control("left-a"));
+        buffer.add(a.delta("a-delta-2"));
+        buffer.add(Outgoing.control("c1"));
+
+        buffer.resync();
+
+        // a: 18 B of deltas for a 10 B snapshot, replaced; b: 9 B of deltas for a 100 B snapshot, kept.
+        assertThat(drain()).containsExactly("b-delta-1", "left-a", a.current.text(), "c1");
+        assertThat(node.stats().statesReplaced()).isEqualTo(2);
+        assertThat(node.stats().snapshots()).isEqualTo(1);
+        assertThat(node.stats().bufferedBytes()).isZero();
+    }
+
+    @Test
+    void aSnapshotInTheBufferIsItselfReplacedByANewerOne() {
+        State a = new State("a", 5);
+        buffer.add(a.current);
+        buffer.add(a.delta("d1"));
+        Outgoing older = a.current;
+        a.current = Outgoing.state("Snew!", "a", a);
+
+        buffer.resync();
+
+        assertThat(drain()).containsExactly("Snew!");
+        assertThat(older.text()).isNotEqualTo("Snew!");
+    }
+
+    @Test
+    void dropReplacesStateFramesOnlyWhenDroppingMessagesDidNotFreeEnough() {
+        State a = new State("a", 4);
+        buffer.add(message("r", 1)); // 7 B
+        buffer.add(a.delta("delta-1"));
+        buffer.add(a.delta("delta-2"));
+
+        buffer.dropOldest(5);
+        assertThat(buffer.size()).as("the message was enough").isEqualTo(2);
+
+        buffer.dropOldest(5);
+        assertThat(drain()).containsExactly(a.current.text());
+    }
+
+    @Test
+    void stateFramesAreNeverDroppedWithoutTheirSnapshot() {
+        State a = new State("a", 1000);
+        buffer.add(a.delta("small delta"));
+
+        buffer.resync();
+        buffer.dropOldest(1_000_000);
+
+        assertThat(drain()).containsExactly("small delta");
+        assertThat(node.stats().statesReplaced()).isZero();
+    }
 }

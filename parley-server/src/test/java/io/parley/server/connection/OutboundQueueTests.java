@@ -275,7 +275,7 @@ class OutboundQueueTests {
             TestFrameSink sink = TestFrameSink.manual();
             OutboundQueue queue = node.open(sink);
             long committedAt = clock.getAsLong() - Duration.ofMillis(5).toNanos();
-            Outgoing timed = new Outgoing("m-timed", "a", 1, 7, committedAt);
+            Outgoing timed = new Outgoing("m-timed", "a", 1, 7, committedAt, null);
 
             queue.enqueue(control(1));
             queue.enqueue(timed);
@@ -300,7 +300,7 @@ class OutboundQueueTests {
             TestFrameSink sink = TestFrameSink.immediate();
             OutboundQueue queue = node.open(sink);
 
-            queue.enqueue(new Outgoing("m-skewed", "a", 1, 8, clock.getAsLong() + 1_000_000));
+            queue.enqueue(new Outgoing("m-skewed", "a", 1, 8, clock.getAsLong() + 1_000_000, null));
 
             assertThat(recorded).containsExactly(0L);
         }
@@ -495,6 +495,41 @@ class OutboundQueueTests {
             assertThat(after.get(after.size() - 1)).isEqualTo(text(message("a", 40)));
             assertThat(written.stream().filter(t -> t.contains("\"gap\""))).hasSize(1);
             assertThat(node.stats().gaps()).isEqualTo(1);
+        }
+
+        @Test
+        void presenceDeltasOfAStalledSocketGiveWayToOneCurrentSnapshotAndTheSocketStaysOpen() {
+            TestFrameSink sink = TestFrameSink.manual();
+            OutboundQueue queue = node.open(sink); // RESYNC, 100 B
+            String[] current = {""};
+            StateSource presence = new StateSource() {
+                @Override
+                public Outgoing snapshot() {
+                    return Outgoing.state(current[0], "a", this);
+                }
+            };
+            queue.enqueue(control(0)); // writing
+            for (int i = 1; i <= 12; i++) { // deltas of 10 B: over the limit at the 11th; the 12th once drained
+                current[0] = encoded(new ServerFrame.Presence("a", java.util.stream.IntStream.rangeClosed(1, i)
+                        .mapToObj(n -> "u" + n).toList()));
+                if (i == 12) {
+                    while (sink.complete()) {
+                        // drain
+                    }
+                }
+                assertThat(queue.enqueue(Outgoing.state(String.format("delta-u%03d", i), "a", presence))).isTrue();
+            }
+            sink.complete();
+
+            List<String> written = sink.written();
+            assertThat(written.get(0)).isEqualTo(text(control(0)));
+            assertThat(codec.decodeServer(written.get(1))).as("the snapshot of the overflow, with u1..u11")
+                    .isEqualTo(new ServerFrame.Presence("a", java.util.stream.IntStream.rangeClosed(1, 11).mapToObj(n -> "u" + n).toList()));
+            assertThat(written.subList(2, written.size())).containsExactly("delta-u012");
+            assertThat(queue.isOpen()).isTrue();
+            assertThat(sink.closes()).isEmpty();
+            assertThat(node.stats().statesReplaced()).isEqualTo(11);
+            assertThat(node.stats().snapshots()).isEqualTo(1);
         }
 
         @Test

@@ -215,7 +215,10 @@ class OutboundQueuesTests {
         assertThat(registry.get("parley.outbound.write").functionTimer().totalTime(TimeUnit.SECONDS))
                 .isEqualTo(11);
         assertThat(registry.get("parley.outbound.write.oldest").timeGauge()).isNotNull();
+        assertThat(registry.get("parley.outbound.states.replaced").functionCounter().count()).isZero();
+        assertThat(registry.get("parley.outbound.snapshots").functionCounter().count()).isZero();
         assertThat(node.stats()).hasToString("OutboundStats[queues=2, buffered=0 B, dropped=101, gaps=1, "
+                + "statesReplaced=0, snapshots=0, "
                 + "terminated={send_time_limit=1, buffer_limit=0, node_budget=0, write_error=0}, "
                 + "writes=2 (mean 5500000 µs), oldestPendingWrite=0 ms]");
     }

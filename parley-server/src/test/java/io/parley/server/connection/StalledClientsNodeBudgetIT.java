@@ -36,7 +36,7 @@ class StalledClientsNodeBudgetIT {
     private static final DataSize BUFFER_LIMIT = DataSize.ofMegabytes(1);
     /** Beyond the budget plus one buffer limit, the enqueueing thread sheds before it returns. */
     private static final DataSize CEILING = DataSize.ofBytes(BUDGET.toBytes() + BUFFER_LIMIT.toBytes());
-    /** For control frames (acknowledgements, presence) that are never shed. */
+    /** For control frames (acknowledgements) that are never shed, and presence frames kept while smaller than a snapshot. */
     private static final DataSize SLACK = DataSize.ofKilobytes(64);
     private static final int STALLED = 50;
     private static final int HEALTHY = 5;

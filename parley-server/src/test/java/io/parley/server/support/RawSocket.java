@@ -8,7 +8,10 @@ import java.net.http.WebSocket;
 import java.net.http.WebSocketHandshakeException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.List;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -223,6 +226,36 @@ public final class RawSocket implements AutoCloseable {
     /** Waits for a frame of {@code type} whose {@code field} equals {@code value}. */
     public JsonNode await(String type, String field, String value) {
         return await(f -> type.equals(f.path("type").asString()) && value.equals(f.path(field).asString()));
+    }
+
+    /**
+     * The online users of {@code room} as a client keeps them from the frames received so far: the
+     * last {@code presence} snapshot, with the {@code presence-delta}s after it applied in order.
+     * Empty before the first snapshot.
+     */
+    public SortedSet<String> online(String room) {
+        SortedSet<String> online = new TreeSet<>();
+        for (JsonNode frame : frames) {
+            if (!room.equals(frame.path("room").asString())) {
+                continue;
+            }
+            String type = frame.path("type").asString();
+            if (type.equals("presence")) {
+                online.clear();
+                frame.path("online").forEach(user -> online.add(user.asString()));
+            } else if (type.equals("presence-delta")) {
+                frame.path("left").forEach(user -> online.remove(user.asString()));
+                frame.path("joined").forEach(user -> online.add(user.asString()));
+            }
+        }
+        return online;
+    }
+
+    /** Waits (at most 10 s) until {@link #online(String)} of {@code room} is exactly {@code users}. */
+    public void awaitOnline(String room, Collection<String> users) {
+        SortedSet<String> expected = new TreeSet<>(users);
+        Awaitility.await("online in " + room + ": " + expected).atMost(Duration.ofSeconds(10))
+                .until(() -> online(room).equals(expected));
     }
 
     /** The subprotocol the server selected ("" for none). */

@@ -126,6 +126,12 @@ class WebUiIT {
         bob.findElement(By.id("send")).click();
         waiting(alice).until(d -> messages(d).contains("typing"));
         assertThat(messages(alice)).containsExactly("<b>not bold</b> hello", "typing");
+
+        // Bob closes his tab: the change reaches alice as a presence delta, applied to her list.
+        bob.quit();
+        browsers.remove(bob);
+        waiting(alice).until(d -> !d.findElement(By.id("presence")).getText().contains(bobName));
+        assertThat(alice.findElement(By.id("presence")).getText()).contains(aliceName);
     }
 
     /** Markup that would run script if a client rendered it as HTML; each marks the page if it ever runs. */

@@ -67,7 +67,7 @@ final class BusMetrics {
     /** Counts one PUBLISH of {@code event}: an increment of a counter bound at construction, no look-up. */
     void published(ServerFrame event) {
         Counter counter = event instanceof ServerFrame.Message ? publishedMessages
-                : event instanceof ServerFrame.Presence ? publishedPresence
+                : event instanceof ServerFrame.PresenceDelta ? publishedPresence
                 : event instanceof ServerFrame.Typing ? publishedTyping : publishedOther;
         counter.increment();
     }

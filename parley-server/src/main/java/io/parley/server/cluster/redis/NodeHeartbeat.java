@@ -156,7 +156,8 @@ public final class NodeHeartbeat implements SmartLifecycle {
 
     private void announce(Collection<String> rooms) {
         for (String room : rooms) {
-            bus.publish(room, new ServerFrame.Presence(room, List.of()));
+            // A notice: every node reads the room's online set again and sends its members the difference.
+            bus.publish(room, new ServerFrame.PresenceDelta(room, List.of(), List.of()));
         }
     }
 }

@@ -20,7 +20,7 @@ class BusMetricsTests {
         for (int i = 0; i < 1000; i++) {
             metrics.published(new ServerFrame.Typing("r", "alice"));
         }
-        metrics.published(new ServerFrame.Presence("r", List.of()));
+        metrics.published(new ServerFrame.PresenceDelta("r", List.of("a"), List.of()));
         metrics.publishedToNode();
 
         assertThat(registry.getMeters()).hasSize(registeredAtStart);
