@@ -3,8 +3,11 @@ package io.parley.server.chat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.parley.protocol.BadFrame;
 import io.parley.protocol.ClientFrame;
@@ -38,6 +41,10 @@ import org.springframework.stereotype.Service;
  * on the room's bus channel; every node delivers it to its local subscribers through {@link RoomHub}.
  * A {@code join} with {@code since} replays the log up to the room's head, then goes live, with
  * neither gap nor duplicate (see {@link Subscription}).
+ *
+ * <p>When the node drains, a connection about to be closed is {@linkplain ConnectionHandler#quiesce()
+ * quiesced}: from then on its {@code send} frames are refused with {@code unavailable}, and the
+ * drain closes it once every send it took has been answered.
  */
 @Service
 public class ChatService implements FrameHandler {
@@ -77,6 +84,10 @@ public class ChatService implements FrameHandler {
         final Map<String, Boolean> memberOf = new ConcurrentHashMap<>();
         final Map<String, Long> lastTyping = new ConcurrentHashMap<>();
         volatile boolean closed;
+        /** Sends taken and not yet answered; with {@link #quiescing}, what a drain waits for. */
+        final AtomicInteger sendsInFlight = new AtomicInteger();
+        volatile boolean quiescing;
+        final CompletableFuture<Void> quiesced = new CompletableFuture<>();
 
         ChatSession(Connection connection) {
             this.connection = connection;
@@ -115,6 +126,37 @@ public class ChatService implements FrameHandler {
                 subscriptions.clear();
             } finally {
                 registry.disconnected(connection.user());
+                quiesced.complete(null); // nothing can be answered any more
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> quiesce() {
+            quiescing = true;
+            if (sendsInFlight.get() == 0) {
+                quiesced.complete(null);
+            }
+            return quiesced;
+        }
+
+        /**
+         * Takes a send, unless the connection is quiescing. The count goes up before the flag is
+         * read, and {@link #quiesce} sets the flag before it reads the count: either the drain waits
+         * for this send, or this send sees the flag and is refused.
+         */
+        boolean takeSend() {
+            sendsInFlight.incrementAndGet();
+            if (quiescing) {
+                sendAnswered();
+                return false;
+            }
+            return true;
+        }
+
+        /** A taken send was answered ({@code sent} or an error frame queued), or failed before it was sent to the log. */
+        void sendAnswered() {
+            if (sendsInFlight.decrementAndGet() == 0 && quiescing) {
+                quiesced.complete(null);
             }
         }
     }
@@ -212,13 +254,26 @@ public class ChatService implements FrameHandler {
         String user = connection.user();
         checkMayPost(session, room, user);
         UUID clientMsgId = send.clientMsgId();
-        messageLog.append(room, user, clientMsgId, send.text()).whenComplete((appended, failure) -> {
-            if (failure != null) {
-                refused(connection, room, clientMsgId, failure);
-                return;
-            }
-            sent(connection, appended);
-        });
+        if (!session.takeSend()) {
+            throw new BadFrame(ErrorCode.UNAVAILABLE,
+                    "this node is shutting down; message not stored; send it again with the same clientMsgId after reconnecting");
+        }
+        try {
+            messageLog.append(room, user, clientMsgId, send.text()).whenComplete((appended, failure) -> {
+                try {
+                    if (failure != null) {
+                        refused(connection, room, clientMsgId, failure);
+                    } else {
+                        sent(connection, appended);
+                    }
+                } finally {
+                    session.sendAnswered();
+                }
+            });
+        } catch (RuntimeException e) {
+            session.sendAnswered();
+            throw e;
+        }
     }
 
     /** Nothing was stored: neither acknowledged nor delivered. The client retries with the same clientMsgId. */

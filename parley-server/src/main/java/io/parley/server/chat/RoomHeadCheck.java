@@ -17,6 +17,7 @@ import org.springframework.stereotype.Component;
  * the losses nothing else reveals: the last messages before a quiet spell, lost by the bus, or a node
  * whose subscription silently stopped delivering. Cost: one indexed read of the room's head per local
  * room per interval. Runs on its own thread; a failing log (database down) is logged once per outage.
+ * Stops in the phase after the connections' {@code Drain}: the rooms are checked while it drains.
  */
 @Component
 class RoomHeadCheck implements SmartLifecycle {
@@ -65,6 +66,11 @@ class RoomHeadCheck implements SmartLifecycle {
         if (executor != null) {
             executor.shutdownNow();
         }
+    }
+
+    @Override
+    public int getPhase() {
+        return DEFAULT_PHASE - 1;
     }
 
     @Override

@@ -77,7 +77,9 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         connections.add(connection);
         log.debug("{} opened", connection);
         credentials.onOpen(connection, principal);
-        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection)));
+        ConnectionHandler handler = frames.onOpen(connection);
+        connection.handledBy(handler);
+        session.getAttributes().put(OPEN, new Open(connection, handler));
     }
 
     @Override
