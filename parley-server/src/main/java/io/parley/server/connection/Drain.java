@@ -185,12 +185,15 @@ public class Drain implements SmartLifecycle {
             connection.close(DRAINED);
         }
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
-        if (late.isEmpty() && unanswered.get() == 0) {
-            log.info("Node drained in {} ms: {} connections closed with 1012", tookMillis, chosen.size());
-        } else {
-            log.warn("Node drained in {} ms: {} connections closed with 1012; {} closed before their sends were answered "
-                    + "and {} closed at once at the end (parley.drain.grace {}); their clients resend what was not acknowledged",
-                    tookMillis, chosen.size(), unanswered.get(), late.size(), properties.grace());
+        log.info("Node drained in {} ms: {} connections closed with 1012", tookMillis, chosen.size());
+        if (unanswered.get() > 0) {
+            log.warn("{} connections were closed before the sends they took were answered (parley.drain.grace {}): "
+                    + "their clients resend them with the same clientMsgId, and get the stored sequence if one was stored",
+                    unanswered.get(), properties.grace());
+        }
+        if (!late.isEmpty()) {
+            log.warn("{} connections had not finished closing {} after the drain began and were closed at once; "
+                    + "what was still queued for them is replayed when they resume", late.size(), properties.bound());
         }
     }
 
