@@ -56,6 +56,8 @@ public final class HaProxy implements AutoCloseable {
                     balance leastconn
                     option httpchk GET /actuator/health/readiness
                     http-check expect status 200
+                    # A node busy taking a reconnect storm may answer a check late: not a reason to take it out.
+                    timeout check 2s
                     default-server inter 300ms fall 2 rise 2
                 """.formatted(port));
         for (ProcessNode node : nodes) {
