@@ -246,6 +246,10 @@ function handle(frame) {
       renderRooms();
       break;
     case 'error':
+      if (frame.code === 'unavailable') {
+        // A draining node refused a send; it stays pending and goes again after the 1012 reconnect.
+        break;
+      }
       $('chat-error').textContent = frame.message + (frame.ref ? ' (' + frame.ref + ')' : '');
       break;
     default:

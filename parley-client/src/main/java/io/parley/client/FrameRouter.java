@@ -8,6 +8,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.function.LongSupplier;
 
 import io.parley.protocol.ClientFrame;
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.protocol.ServerFrame.Message;
@@ -167,6 +168,12 @@ final class FrameRouter {
         RequestFailedException failure = new RequestFailedException(error);
         UUID clientMsgId = uuidOrNull(ref);
         if (clientMsgId != null) {
+            if (error.code() == ErrorCode.UNAVAILABLE) {
+                // The node is draining (1012 follows): the send stays pending and goes again, with
+                // the same clientMsgId, on the next connection.
+                log.log(Level.DEBUG, "send {0} refused by a draining node; it is resent after the reconnect", ref);
+                return;
+            }
             outbox.failSend(clientMsgId, failure);
             return;
         }

@@ -50,7 +50,9 @@ import org.jspecify.annotations.Nullable;
  * server refuses a fill, the client reconnects, and the resume replays the range.</li>
  * <li><b>No lost or doubled sends.</b> A send not acknowledged by {@code sent} is sent again, with
  * its original {@code clientMsgId}, after the rooms are re-joined on the next connection; the
- * server answers a retry with the first sequence. Its future completes with the sequence.</li>
+ * server answers a retry with the first sequence. Its future completes with the sequence. A send
+ * that a draining node refuses ({@code unavailable}: nothing stored, 1012 follows) stays pending
+ * and goes out again in the same way.</li>
  * <li><b>Presence.</b> {@link #online(String)} is each joined room's set of online users, kept from
  * the server's {@code presence} snapshot (after every join, and after the server shed this
  * connection's presence frames) and its {@code presence-delta}s.</li>
@@ -186,7 +188,8 @@ public final class ParleyClient implements AutoCloseable {
      * Posts {@code text} to {@code room} with a new random {@code clientMsgId}. Completes with the
      * message's sequence once the server has committed it; survives reconnects (see the class doc).
      * Fails with {@link RequestFailedException} if the server refuses it (not a member,
-     * rate-limited …).
+     * rate-limited …); a refusal by a draining node ({@code unavailable}) is not a failure: the send
+     * is made again on the next connection.
      *
      * @throws io.parley.protocol.BadFrame if {@code room} or {@code text} is invalid
      */

@@ -9,6 +9,7 @@ import java.util.random.RandomGenerator;
 
 import io.parley.protocol.ClientFrame;
 import io.parley.protocol.CloseCodes;
+import io.parley.protocol.ErrorCode;
 import io.parley.protocol.ServerFrame;
 import org.junit.jupiter.api.Test;
 
@@ -75,6 +76,30 @@ class ParleyClientReconnectTests {
             assertThat(world).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(2L);
             assertThat(during).isNotDone();
             assertThat(first.aborted).isTrue();
+        }
+    }
+
+    @Test
+    void aSendRefusedByADrainingNodeStaysPendingAndIsResentWithItsClientMsgIdAfterThe1012() {
+        try (ClientFixture fixture = new ClientFixture()) {
+            FakeTransport.Connection first = fixture.connect("alice");
+            fixture.client.join("general");
+            first.awaitSent(1);
+            first.push(new ServerFrame.Joined("general", 0));
+            CompletableFuture<Long> hello = fixture.client.send("general", "hello");
+            ClientFrame.Send frame = (ClientFrame.Send) first.awaitSent(2).get(1);
+
+            first.push(new ServerFrame.Error(ErrorCode.UNAVAILABLE, "this node is shutting down", frame.clientMsgId().toString()));
+            first.serverClose(CloseCodes.SERVICE_RESTART);
+
+            FakeTransport.Connection second = fixture.transport.attempt(1).accept("alice");
+            // The error and the close were handled, in order, before this second attempt was made.
+            assertThat(hello).as("refused by the draining node, not failed").isNotDone();
+            assertThat(second.awaitSent(1)).containsExactly(new ClientFrame.Join("general", 0L));
+            second.push(new ServerFrame.Joined("general", 0));
+            assertThat(second.awaitSent(2).get(1)).isEqualTo(frame);
+            second.push(new ServerFrame.Sent("general", frame.clientMsgId(), 1));
+            assertThat(hello).succeedsWithin(Duration.ofSeconds(5)).isEqualTo(1L);
         }
     }
 

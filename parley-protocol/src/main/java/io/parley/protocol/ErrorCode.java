@@ -20,7 +20,13 @@ public enum ErrorCode {
     /** A field or the frame itself exceeds its size limit. */
     TOO_LARGE("too_large"),
     /** The server could not complete the request (for example, the database is unreachable). Safe to retry. */
-    INTERNAL("internal");
+    INTERNAL("internal"),
+    /**
+     * This node is draining (it closes the connection with 1012 shortly): the request was not
+     * carried out, and nothing was stored. Send it again, with the same {@code clientMsgId}, on the
+     * next connection.
+     */
+    UNAVAILABLE("unavailable");
 
     private final String wire;
 

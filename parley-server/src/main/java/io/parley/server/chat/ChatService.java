@@ -3,8 +3,11 @@ package io.parley.server.chat;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import io.parley.protocol.BadFrame;
 import io.parley.protocol.ClientFrame;
@@ -45,6 +48,10 @@ import org.springframework.stereotype.Service;
  * command is authorized before it touches anything ({@link RoomAccess}: direct rooms for their two
  * existing participants only; {@code send} for members; {@code typing} on a room this connection
  * joined), and a {@code send} first takes a token from the user's bucket ({@link UserSendLimits}).
+ *
+ * <p>When the node drains, a connection about to be closed is {@linkplain ConnectionHandler#quiesce()
+ * quiesced}: from then on its {@code send} frames are refused with {@code unavailable}, and the
+ * drain closes it once every send it took has been answered.
  */
 @Service
 public class ChatService implements FrameHandler {
@@ -91,6 +98,10 @@ public class ChatService implements FrameHandler {
         /** The user's send rate on this node, shared with the user's other local connections. */
         final UserSendLimits.Bucket sendBucket;
         volatile boolean closed;
+        /** Sends taken and not yet answered; with {@link #quiescing}, what a drain waits for. */
+        final AtomicInteger sendsInFlight = new AtomicInteger();
+        volatile boolean quiescing;
+        final CompletableFuture<Void> quiesced = new CompletableFuture<>();
 
         ChatSession(Connection connection, UserSendLimits.Bucket sendBucket) {
             this.connection = connection;
@@ -131,6 +142,37 @@ public class ChatService implements FrameHandler {
             } finally {
                 sendLimits.release(sendBucket);
                 registry.disconnected(connection.user());
+                quiesced.complete(null); // nothing can be answered any more
+            }
+        }
+
+        @Override
+        public CompletionStage<Void> quiesce() {
+            quiescing = true;
+            if (sendsInFlight.get() == 0) {
+                quiesced.complete(null);
+            }
+            return quiesced;
+        }
+
+        /**
+         * Takes a send, unless the connection is quiescing. The count goes up before the flag is
+         * read, and {@link #quiesce} sets the flag before it reads the count: either the drain waits
+         * for this send, or this send sees the flag and is refused.
+         */
+        boolean takeSend() {
+            sendsInFlight.incrementAndGet();
+            if (quiescing) {
+                sendAnswered();
+                return false;
+            }
+            return true;
+        }
+
+        /** A taken send was answered ({@code sent} or an error frame queued), or failed before it was sent to the log. */
+        void sendAnswered() {
+            if (sendsInFlight.decrementAndGet() == 0 && quiescing) {
+                quiesced.complete(null);
             }
         }
     }
@@ -232,13 +274,26 @@ public class ChatService implements FrameHandler {
         String user = connection.user();
         checkMayPost(session, room, user);
         UUID clientMsgId = send.clientMsgId();
-        messageLog.append(room, user, clientMsgId, send.text()).whenComplete((appended, failure) -> {
-            if (failure != null) {
-                refused(connection, room, clientMsgId, failure);
-                return;
-            }
-            sent(connection, appended);
-        });
+        if (!session.takeSend()) {
+            throw new BadFrame(ErrorCode.UNAVAILABLE,
+                    "this node is shutting down; message not stored; send it again with the same clientMsgId after reconnecting");
+        }
+        try {
+            messageLog.append(room, user, clientMsgId, send.text()).whenComplete((appended, failure) -> {
+                try {
+                    if (failure != null) {
+                        refused(connection, room, clientMsgId, failure);
+                    } else {
+                        sent(connection, appended);
+                    }
+                } finally {
+                    session.sendAnswered();
+                }
+            });
+        } catch (RuntimeException e) {
+            session.sendAnswered();
+            throw e;
+        }
     }
 
     /** Nothing was stored: neither acknowledged nor delivered. The client retries with the same clientMsgId. */

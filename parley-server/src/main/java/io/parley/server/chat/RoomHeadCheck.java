@@ -19,6 +19,7 @@ import org.springframework.stereotype.Component;
  * room per interval. It also has every local room's online set read again
  * ({@link RoomHub#refreshPresence}), so that a presence notice lost by the bus leaves a stale list
  * for one interval at most: one more read (Redis {@code HKEYS}) per local room per interval. Runs on its own thread; a failing log (database down) is logged once per outage.
+ * Stops in the phase after the connections' {@code Drain}: the rooms are checked while it drains.
  */
 @Component
 class RoomHeadCheck implements SmartLifecycle {
@@ -68,6 +69,11 @@ class RoomHeadCheck implements SmartLifecycle {
         if (executor != null) {
             executor.shutdownNow();
         }
+    }
+
+    @Override
+    public int getPhase() {
+        return DEFAULT_PHASE - 1;
     }
 
     @Override

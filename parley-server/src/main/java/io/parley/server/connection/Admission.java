@@ -27,7 +27,9 @@ import org.springframework.stereotype.Component;
  * <li>{@link Refusal#FILE_DESCRIPTORS}: the process's open descriptors reached {@code
  * parley.connections.file-descriptor-threshold} of its limit, whatever holds them; 503;
  * <li>{@link Refusal#USER_LIMIT}: the user already holds {@code parley.connections.max-per-user}
- * sockets here; 429.
+ * sockets here; 429;
+ * <li>{@link Refusal#DRAINING}: the node is shutting down ({@link Drain}); 503 with {@code
+ * Retry-After: 1}, so that the client comes back at once, through the load balancer, to another node.
  * </ul>
  *
  * <p>Defaults follow the descriptor limit {@code L} ({@code ulimit -n}): {@link #RESERVE}
@@ -43,7 +45,7 @@ import org.springframework.stereotype.Component;
  * and one line when it falls back under 75 %.
  *
  * <p>Meters: {@code parley.handshakes{result=accepted}} and {@code
- * parley.handshakes{result=refused,reason=connection_limit|file_descriptors|user_limit}} (counters),
+ * parley.handshakes{result=refused,reason=connection_limit|file_descriptors|user_limit|draining}} (counters),
  * {@code parley.connections.limit} (gauge). Thread-safe.
  */
 @Component
@@ -57,7 +59,8 @@ public class Admission implements DisposableBean {
 
     /** Why a handshake was refused; the tag value of {@code parley.handshakes{reason}}. */
     public enum Refusal {
-        CONNECTION_LIMIT("connection_limit"), FILE_DESCRIPTORS("file_descriptors"), USER_LIMIT("user_limit");
+        CONNECTION_LIMIT("connection_limit"), FILE_DESCRIPTORS("file_descriptors"), USER_LIMIT("user_limit"),
+        DRAINING("draining");
 
         final String tag;
 
@@ -80,6 +83,7 @@ public class Admission implements DisposableBean {
         return thread;
     });
     private volatile boolean warned;
+    private volatile boolean draining;
 
     public Admission(Connections connections, ConnectionProperties properties, MeterRegistry registry) {
         this.connections = connections;
@@ -129,6 +133,9 @@ public class Admission implements DisposableBean {
      * ends with its connection added to {@link Connections} or with {@link #cancel()}.
      */
     @Nullable Refusal tryAdmit() {
+        if (draining) {
+            return refuse(Refusal.DRAINING);
+        }
         if (fdEstimate.get() >= fdThreshold) {
             return refuse(Refusal.FILE_DESCRIPTORS);
         }
@@ -142,6 +149,16 @@ public class Admission implements DisposableBean {
     /** Whether {@code user} may open one more socket on this node; refuses (and counts) if not. */
     @Nullable Refusal tryAdmitUser(String user) {
         return connections.countOf(user) >= properties.maxPerUser() ? refuse(Refusal.USER_LIMIT) : null;
+    }
+
+    /** From now on every handshake is refused with {@link Refusal#DRAINING}; for good (the node is stopping). */
+    void startDraining() {
+        draining = true;
+    }
+
+    /** Whether the node is draining: it takes no new connection. */
+    public boolean isDraining() {
+        return draining;
     }
 
     /** An admitted handshake did not upgrade: its slot is free again. */

@@ -15,11 +15,13 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * Node-wide admission control for {@code /ws}, in front of Spring Security so that a refused
  * handshake costs no session look-up: {@link Admission#tryAdmit()} or 503 with {@code Retry-After},
  * {@code Connection: close} (the socket and its descriptor are released at once) and a JSON body.
- * An admitted handshake that does not upgrade (401, 403, 429, …) gives its slot back.
+ * An admitted handshake that does not upgrade (401, 403, 429, …) gives its slot back. A draining
+ * node answers {@code Retry-After: 1}: another node is ready, and the client should go there now.
  */
 final class AdmissionFilter extends OncePerRequestFilter {
 
     private static final int SWITCHING_PROTOCOLS = 101;
+    private static final String DRAINING_RETRY_AFTER_SECONDS = "1";
 
     private final Admission admission;
     private final String retryAfterSeconds;
@@ -33,6 +35,11 @@ final class AdmissionFilter extends OncePerRequestFilter {
     protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
             throws ServletException, IOException {
         Admission.Refusal refusal = admission.tryAdmit();
+        if (refusal == Admission.Refusal.DRAINING) {
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, DRAINING_RETRY_AFTER_SECONDS, "unavailable",
+                    "this node is shutting down; connect again, through the load balancer, to another node");
+            return;
+        }
         if (refusal != null) {
             refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, retryAfterSeconds, "unavailable",
                     refusal == Admission.Refusal.FILE_DESCRIPTORS

@@ -1,5 +1,8 @@
 package io.parley.server.connection;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 import org.jspecify.annotations.Nullable;
 import org.springframework.web.socket.CloseStatus;
 
@@ -21,6 +24,9 @@ public final class Connection {
     private volatile boolean heard;
     /** Whether a frame (not a pong) ever arrived: the first-frame timeout of {@link Heartbeats}. */
     private volatile boolean spoke;
+    /** Set once, right after open; null until the frame handler has created it. */
+    private volatile @Nullable ConnectionHandler handler;
+    private volatile boolean quiescing;
 
     Connection(String id, String user, @Nullable String httpSessionId, OutboundQueue outbound, FrameRateLimiter rateLimiter,
             TextAssembler assembler) {
@@ -107,6 +113,24 @@ public final class Connection {
             inbound = false;
         }
         return was;
+    }
+
+    void handledBy(ConnectionHandler handler) {
+        this.handler = handler;
+        if (quiescing) {
+            handler.quiesce(); // the drain chose this connection while it opened
+        }
+    }
+
+    /**
+     * For a drain: stops the connection's handler from taking requests and completes when those it
+     * took are answered ({@link ConnectionHandler#quiesce()}). A connection whose handler does not
+     * exist yet has taken none, and its handler is quiesced as soon as it is set.
+     */
+    CompletionStage<Void> quiesce() {
+        quiescing = true;
+        ConnectionHandler current = handler;
+        return current == null ? CompletableFuture.completedFuture(null) : current.quiesce();
     }
 
     OutboundQueue outbound() {

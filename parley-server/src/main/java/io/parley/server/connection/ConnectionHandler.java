@@ -1,5 +1,8 @@
 package io.parley.server.connection;
 
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+
 import io.parley.protocol.ClientFrame;
 
 /**
@@ -19,4 +22,16 @@ public interface ConnectionHandler {
 
     /** The connection closed, for whatever reason. Called once. */
     void onClose();
+
+    /**
+     * The node is draining and is about to close this connection ({@link Drain}): take no more
+     * requests whose answer could be lost with the connection (refuse them with an error frame, code
+     * {@code unavailable}), and complete once every such request already taken has been answered,
+     * or the connection closed. The drain then writes what is queued and closes the connection with
+     * 1012. May be called more than once (each call returns the same outcome), from any thread,
+     * possibly while a frame is being handled. The default takes no such requests.
+     */
+    default CompletionStage<Void> quiesce() {
+        return CompletableFuture.completedFuture(null);
+    }
 }

@@ -95,7 +95,9 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
         Heartbeats.Watch watch = heartbeats.watch(connection);
         FrameRateLimiter rateLimitedBudget = new FrameRateLimiter(
                 properties.maxRateLimited() * 1000.0 / properties.rateLimitedWindow().toMillis(), properties.maxRateLimited());
-        session.getAttributes().put(OPEN, new Open(connection, frames.onOpen(connection), watch, rateLimitedBudget));
+        ConnectionHandler handler = frames.onOpen(connection);
+        connection.handledBy(handler);
+        session.getAttributes().put(OPEN, new Open(connection, handler, watch, rateLimitedBudget));
     }
 
     @Override

@@ -28,6 +28,15 @@ public final class HaProxy implements AutoCloseable {
     }
 
     public static String config(int port, List<ProcessNode> nodes) {
+        return config(port, nodes, List.of());
+    }
+
+    /**
+     * The configuration for {@code nodes}, of which {@code backups} are HAProxy {@code backup} servers:
+     * they get traffic only while every other node is down (not ready), as a node that takes over
+     * the clients of a draining one.
+     */
+    public static String config(int port, List<ProcessNode> nodes, List<ProcessNode> backups) {
         StringBuilder config = new StringBuilder("""
                 global
                     maxconn 4096
@@ -47,20 +56,28 @@ public final class HaProxy implements AutoCloseable {
                     balance leastconn
                     option httpchk GET /actuator/health/readiness
                     http-check expect status 200
+                    # A node busy taking a reconnect storm may answer a check late: not a reason to take it out.
+                    timeout check 2s
                     default-server inter 300ms fall 2 rise 2
                 """.formatted(port));
         for (ProcessNode node : nodes) {
-            config.append("    server ").append(node.name()).append(" 127.0.0.1:").append(node.port()).append(" check\n");
+            config.append("    server ").append(node.name()).append(" 127.0.0.1:").append(node.port()).append(" check")
+                    .append(backups.contains(node) ? " backup\n" : "\n");
         }
         return config.toString();
     }
 
     public static HaProxy start(List<ProcessNode> nodes) {
+        return start(nodes, List.of());
+    }
+
+    /** As {@link #start(List)}, with {@code backups} as {@code backup} servers (see {@link #config(int, List, List)}). */
+    public static HaProxy start(List<ProcessNode> nodes, List<ProcessNode> backups) {
         int port = ProcessNode.freePort();
         try {
             Path dir = Path.of(System.getProperty("basedir", ".")).resolve("target");
             Path config = dir.resolve("haproxy-it.cfg");
-            Files.writeString(config, config(port, nodes));
+            Files.writeString(config, config(port, nodes, backups));
             Process process = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
                     .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy-it.log").toFile()).start();
             HaProxy proxy = new HaProxy(port, process);

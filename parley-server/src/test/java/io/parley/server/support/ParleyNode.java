@@ -40,6 +40,8 @@ public final class ParleyNode implements AutoCloseable {
         all.put("logging.level.root", "WARN");
         all.put("logging.level.io.parley", "INFO");
         all.putAll(TEST_DEFAULTS);
+        // A test that closes a node with sockets still open waits for its drain: keep it short (10 s in production).
+        all.put("parley.drain.window", "1s");
         all.putAll(properties);
         List<String> args = new ArrayList<>();
         all.forEach((key, value) -> args.add("--" + key + "=" + value));

@@ -132,6 +132,24 @@ public final class ProcessNode implements AutoCloseable {
         }
     }
 
+    /** SIGTERM, as an orchestrator stops a node: it drains and shuts down gracefully. Returns at once. */
+    public void terminate() {
+        process.destroy();
+    }
+
+    /** Waits (bounded) until the process has exited; returns its exit code (143 after a SIGTERM it handled). */
+    public int awaitExit(Duration atMost) {
+        try {
+            if (!process.waitFor(atMost.toMillis(), TimeUnit.MILLISECONDS)) {
+                throw new IllegalStateException(name + " still runs " + atMost + " later; see " + log);
+            }
+            return process.exitValue();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
     /** SIGTERM (graceful shutdown), then SIGKILL after 20 s. */
     @Override
     public void close() {
