@@ -67,7 +67,7 @@ final class FanOut {
     List<Step> run(Options options) {
         Wire wire = target.wire();
         int members = plan.rooms() * plan.roomSize();
-        List<String> cookies = target.cookies(options, members + plan.publishers());
+        List<String> cookies = target.credentials(options, members + plan.publishers());
         monitor.phase(plan.name() + " connect");
         Ramp.Result subs = Ramp.open(generator, wire, target.node(plan.subscriberNode()).url(), cookies.subList(0, members),
                 options.decimal("connect-rate", 1000), 200);

@@ -81,16 +81,19 @@ final class Generator implements AutoCloseable {
     }
 
     /**
-     * Opens a WebSocket to {@code server} (an http URI) with the {@code cookie} header; completes when
+     * Opens a WebSocket to {@code server} (an http URI) with {@code credential}: {@code "Bearer <token>"}
+     * goes into the {@code Authorization} header, anything else into {@code Cookie}; completes when
      * the server says it is ready. {@code intendedStart} (nanoTime) is when the connection was
      * scheduled: its connect latency counts from then, so a slow ramp is not hidden.
      */
-    CompletableFuture<BenchSocket> connect(URI server, Wire wire, String cookie, long intendedStart) {
+    CompletableFuture<BenchSocket> connect(URI server, Wire wire, String credential, long intendedStart) {
         URI ws = URI.create("ws://" + server.getHost() + ":" + server.getPort() + wire.path());
         HttpHeaders headers = new DefaultHttpHeaders();
         headers.set(HttpHeaderNames.ORIGIN, "http://" + server.getHost() + ":" + server.getPort());
-        if (!cookie.isEmpty()) {
-            headers.set(HttpHeaderNames.COOKIE, cookie);
+        if (credential.startsWith(Accounts.BEARER)) {
+            headers.set(HttpHeaderNames.AUTHORIZATION, credential);
+        } else if (!credential.isEmpty()) {
+            headers.set(HttpHeaderNames.COOKIE, credential);
         }
         WebSocketClientProtocolConfig config = WebSocketClientProtocolConfig.newBuilder()
                 .webSocketUri(ws).customHeaders(headers).maxFramePayloadLength(1 << 20)

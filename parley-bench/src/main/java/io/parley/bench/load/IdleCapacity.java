@@ -28,7 +28,7 @@ final class IdleCapacity {
         NodeProbe probe = target.probes().isEmpty() ? null : target.probes().get(0);
         monitor.phase("S1 empty");
         NodeProbe.Sample empty = probe == null ? null : probe.afterGc();
-        List<String> cookies = target.cookies(options, connections);
+        List<String> cookies = target.credentials(options, connections);
         NodeProbe.Sample loggedIn = probe == null ? null : probe.afterGc();
         monitor.phase("S1 ramp");
         generator.connectLatency().reset();

@@ -28,7 +28,7 @@ public final class LoadTool {
                       --warmup=3 --step=10 --p99=25 (ms) --text-bytes=64 --slow=0.01 (S5) --store=h2|postgres (S4)
                       --server-warmup=20 (s of unjudged traffic before the first step) --server-warmup-rate=N (default: the 2nd rate)
               S6: --clients=10000 --room-size=100 --publishers=4 --rate=200 (messages/s) --seconds=60 --jitter=1 (s)
-              every run: --per-user=10 (connections per account) --sources=4 (127.0.0.2..) --io-threads=2
+              every run: --auth=token|cookie (Parley logins: access tokens, default, or session cookies) --per-user=10 (connections per account) --sources=4 (127.0.0.2..) --io-threads=2
             """;
 
     private LoadTool() {}

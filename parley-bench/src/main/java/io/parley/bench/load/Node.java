@@ -22,8 +22,9 @@ import org.jspecify.annotations.Nullable;
  * Parley nodes get the abuse limits raised: the frame rate ({@code parley.websocket.frames-per-second})
  * and the user's send rate ({@code parley.chat.send-rate}), since a publisher sends far more than a
  * person's 20 frames a second, and the password attempts per address ({@code parley.login.*}), since
- * {@link Accounts} logs in every bench account from one address. A node already running needs the
- * same (see docs/benchmarks.md).
+ * {@link Accounts} logs in every bench account from one address; and access tokens that outlive a run
+ * ({@code parley.tokens.access-lifetime=4h}): the generator's sockets hold the token they opened
+ * with and do not refresh it. A node already running needs the same (see docs/benchmarks.md).
  */
 final class Node implements AutoCloseable {
 
@@ -64,6 +65,7 @@ final class Node implements AutoCloseable {
                 "--parley.websocket.frames-per-second=1000000", "--parley.websocket.frame-burst=1000000",
                 "--parley.chat.send-rate=1000000", "--parley.chat.send-burst=1000000",
                 "--parley.login.attempts=1000000", "--parley.login.burst=1000000",
+                "--parley.tokens.access-lifetime=4h",
                 "--logging.level.root=WARN", "--logging.level.io.parley=INFO"));
         if (cluster) {
             command.addAll(List.of("--spring.profiles.active=cluster", "--parley.redis.key-prefix=" + redisPrefix));

@@ -78,7 +78,7 @@ final class ReconnectStorm {
         ParleyWire wire = new ParleyWire();
         Node victim = target.node(0);
         Node survivor = target.node(1);
-        List<String> cookies = target.cookies(o, count + publishers);
+        List<String> cookies = target.credentials(o, count + publishers);
         String prefix = "s6" + Long.toString(System.currentTimeMillis() % 1_000_000, 36) + "-";
         List<Client> clients = new ArrayList<>();
         for (int i = 0; i < count; i++) {

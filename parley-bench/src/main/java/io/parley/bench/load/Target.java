@@ -90,10 +90,11 @@ final class Target implements AutoCloseable {
     }
 
     /**
-     * Cookie headers for {@code connections} connections, {@code perUser} sharing one account's
-     * session; Socket.IO has no login (empty cookies).
+     * Credentials for {@code connections} connections, {@code perUser} sharing one account's login:
+     * {@code "Bearer <accessToken>"} (default, {@code --auth=token}) or a {@code SESSION} cookie
+     * header ({@code --auth=cookie}); Socket.IO has no login (empty strings).
      */
-    List<String> cookies(Options options, int connections) {
+    List<String> credentials(Options options, int connections) {
         int perUser = options.integer("per-user", 10);
         List<String> cookies = new ArrayList<>(connections);
         if (kind == Kind.SOCKETIO) {
@@ -105,9 +106,13 @@ final class Target implements AutoCloseable {
         int users = (connections + perUser - 1) / perUser;
         URI url = nodes.get(0).url();
         String prefix = options.string("user-prefix", "bench");
+        String auth = options.string("auth", "token");
+        if (!auth.equals("token") && !auth.equals("cookie")) {
+            throw new IllegalArgumentException("--auth must be token or cookie, not " + auth);
+        }
         // Kept across runs, so a running server's accounts log in once (a started node gets a new port).
-        Path cache = Path.of("target/bench-load/sessions-" + url.getHost() + "-" + url.getPort() + "-" + prefix + ".txt");
-        List<String> sessions = Accounts.sessions(url, users, prefix, cache, log);
+        Path cache = Path.of("target/bench-load/" + auth + "s-" + url.getHost() + "-" + url.getPort() + "-" + prefix + ".txt");
+        List<String> sessions = Accounts.logins(url, users, prefix, auth.equals("token"), cache, log);
         for (int i = 0; i < connections; i++) {
             cookies.add(sessions.get(i / perUser));
         }
