@@ -137,7 +137,9 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
                 }
                 log.warn("{} closed: over {} rate-limited frames within {}", connection, properties.maxRateLimited(),
                         properties.rateLimitedWindow());
-                connection.close(new CloseStatus(CloseCodes.POLICY_VIOLATION, CloseCodes.RATE_LIMIT_REASON));
+                // After what is queued for it: the rate_limited answers tell the client which frames were refused
+                // (a client that does not read is the send-time limit's, 4500).
+                connection.closeAfterFlush(new CloseStatus(CloseCodes.POLICY_VIOLATION, CloseCodes.RATE_LIMIT_REASON));
                 return;
             }
             reply(connection, bad.ref() != null || ref == null ? bad.toErrorFrame() : bad.withRef(ref).toErrorFrame());
