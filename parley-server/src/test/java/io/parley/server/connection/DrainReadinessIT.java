@@ -38,7 +38,8 @@ class DrainReadinessIT {
         Path dataDir = Path.of(System.getProperty("basedir", ".")).resolve("target/drain-readiness-it-" + UUID.randomUUID());
         // One batch at the end of a 25 s window: the socket stays open while the test looks at the node.
         node = ProcessNode.start("drain-readiness-it", Map.of("parley.data-dir", dataDir.toString(),
-                "parley.drain.window", "25s", "parley.drain.batches", "1", "parley.drain.grace", "2s"))
+                "parley.drain.window", "25s", "parley.drain.batches", "1", "parley.drain.grace", "2s",
+                "parley.admins", "drain_bob")) // the metrics are for admins
                 .awaitReady(Duration.ofSeconds(120));
     }
 

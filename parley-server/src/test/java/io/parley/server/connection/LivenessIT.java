@@ -57,7 +57,8 @@ class LivenessIT {
                 "parley.websocket.ping-interval", "1s",
                 "parley.websocket.pong-timeout", "1s",
                 "parley.websocket.first-frame-timeout", "3s",
-                "server.tomcat.connection-timeout", "2s"));
+                "server.tomcat.connection-timeout", "2s",
+                "parley.admins", "alive_ann")); // the metrics are for admins
         ann = new Browser().loggedIn(node.baseUrl(), "alive_ann", "correct horse");
         bob = new Browser().loggedIn(node.baseUrl(), "alive_bob", "correct horse");
     }
@@ -235,11 +236,10 @@ class LivenessIT {
     /** One scrape of {@code /actuator/prometheus}, in the text format. */
     record Scrape(List<String> lines) {
 
-        static Scrape of(ParleyNode node) throws IOException, InterruptedException {
-            HttpResponse<String> response = HttpClient.newHttpClient().send(
-                    HttpRequest.newBuilder(URI.create(node.baseUrl() + "/actuator/prometheus")).build(),
-                    HttpResponse.BodyHandlers.ofString());
-            assertThat(response.statusCode()).isEqualTo(200);
+        /** As admin {@code ann}: the metrics are for admins. */
+        static Scrape of(ParleyNode node) {
+            Browser.Response response = ann.get(node.baseUrl() + "/actuator/prometheus");
+            assertThat(response.status()).isEqualTo(200);
             return new Scrape(response.body().lines().filter(line -> !line.startsWith("#")).toList());
         }
 
