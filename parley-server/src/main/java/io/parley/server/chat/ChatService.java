@@ -53,9 +53,10 @@ public class ChatService implements FrameHandler {
     private final FrameCodec codec;
     private final NodeIdentity node;
     private final ChatProperties properties;
+    private final ReadState readState;
 
     public ChatService(MessageLog messageLog, Memberships memberships, RoomHub hub, Bus bus, Presence presence,
-            Registry registry, FrameCodec codec, NodeIdentity node, ChatProperties properties) {
+            Registry registry, FrameCodec codec, NodeIdentity node, ChatProperties properties, ReadState readState) {
         this.messageLog = messageLog;
         this.memberships = memberships;
         this.hub = hub;
@@ -65,6 +66,7 @@ public class ChatService implements FrameHandler {
         this.codec = codec;
         this.node = node;
         this.properties = properties;
+        this.readState = readState;
     }
 
     /**
@@ -97,6 +99,8 @@ public class ChatService implements FrameHandler {
                 history(connection, history);
             } else if (frame instanceof ClientFrame.Typing typing) {
                 typing(connection, this, typing);
+            } else if (frame instanceof ClientFrame.Read read) {
+                readState.read(connection, read);
             } else if (frame instanceof ClientFrame.Ping ping) {
                 reply(connection, new ServerFrame.Pong(ping.id()));
             }
@@ -114,6 +118,7 @@ public class ChatService implements FrameHandler {
                 }
                 subscriptions.clear();
             } finally {
+                readState.closed(connection);
                 registry.disconnected(connection.user());
             }
         }
@@ -123,6 +128,7 @@ public class ChatService implements FrameHandler {
     public ConnectionHandler onOpen(Connection connection) {
         ChatSession session = new ChatSession(connection);
         registry.connected(connection.user());
+        readState.opened(connection);
         reply(connection, new ServerFrame.Welcome(connection.user(), node.id(), Protocol.VERSION));
         return session;
     }
@@ -238,6 +244,7 @@ public class ChatService implements FrameHandler {
         StoredMessage message = appended.message();
         reply(connection, new ServerFrame.Sent(message.room(), message.clientMsgId(), message.seq()));
         if (!appended.duplicate()) {
+            readState.sent(message.sender(), message.room(), message.seq());
             bus.publish(message.room(), Messages.frame(message));
         }
     }
@@ -250,7 +257,9 @@ public class ChatService implements FrameHandler {
         RoomAccess.checkRead(room, user);
         if (RoomName.isDirect(room)) {
             for (String participant : RoomName.participants(room)) {
-                memberships.add(room, participant);
+                if (memberships.add(room, participant) && !participant.equals(user)) {
+                    readState.becameMember(participant, room);
+                }
             }
         } else if (!memberships.isMember(room, user)) {
             throw new BadFrame(ErrorCode.FORBIDDEN, "join the room before sending to it");
