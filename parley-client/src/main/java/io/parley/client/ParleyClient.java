@@ -217,6 +217,20 @@ public final class ParleyClient implements AutoCloseable {
         return result;
     }
 
+    /**
+     * Marks {@code room} read up to {@code seq}. The server keeps the highest position it was
+     * given (never above the room's head), answers with a {@code read} frame carrying it, and sends
+     * that frame to this user's other connections, on any node. Dropped when not connected: send it
+     * again after a reconnect (it is idempotent). A room the user may not read is answered with a
+     * {@code forbidden} error frame.
+     *
+     * @throws io.parley.protocol.BadFrame if {@code room} is invalid or {@code seq} negative
+     */
+    public void read(String room, long seq) {
+        ClientFrame.Read frame = new ClientFrame.Read(room, seq);
+        loop.execute(() -> connection.read(frame));
+    }
+
     /** Tells the room's other members that this user is typing. Dropped when not connected. */
     public void typing(String room) {
         RoomName.check(room);
@@ -275,6 +289,30 @@ public final class ParleyClient implements AutoCloseable {
     public ParleyClient onFrame(Consumer<ServerFrame> listener) {
         listeners.addFrameListener(listener);
         return this;
+    }
+
+    /**
+     * Adds a listener of this user's read positions: the answer to {@link #read}, and the position
+     * set by another connection of the same user (another device, any node).
+     */
+    public ParleyClient onRead(Consumer<ServerFrame.Read> listener) {
+        return onFrame(frame -> {
+            if (frame instanceof ServerFrame.Read read) {
+                listener.accept(read);
+            }
+        });
+    }
+
+    /**
+     * Adds a listener of rooms this user became a member of without joining them, such as a direct
+     * room someone else wrote to first. Join the room to receive its messages.
+     */
+    public ParleyClient onRoom(Consumer<ServerFrame.Room> listener) {
+        return onFrame(frame -> {
+            if (frame instanceof ServerFrame.Room room) {
+                listener.accept(room);
+            }
+        });
     }
 
     /** Adds a listener of state changes (see {@link ConnectionState}). */

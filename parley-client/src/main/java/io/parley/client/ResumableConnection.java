@@ -138,6 +138,13 @@ final class ResumableConnection implements Session.Events, FrameRouter.Lifecycle
         }
     }
 
+    void read(ClientFrame.Read frame) {
+        Session s = liveSession();
+        if (s != null) {
+            s.send(frame);
+        }
+    }
+
     void typing(String room) {
         Session s = liveSession();
         if (s != null) {

@@ -19,6 +19,7 @@ import org.jspecify.annotations.Nullable;
         @JsonSubTypes.Type(value = ClientFrame.History.class, name = "history"),
         @JsonSubTypes.Type(value = ClientFrame.Typing.class, name = "typing"),
         @JsonSubTypes.Type(value = ClientFrame.Ping.class, name = "ping"),
+        @JsonSubTypes.Type(value = ClientFrame.Read.class, name = "read"),
         @JsonSubTypes.Type(value = ClientFrame.Auth.class, name = "auth")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ClientFrame {
@@ -104,6 +105,20 @@ public sealed interface ClientFrame {
     record Typing(String room) implements ClientFrame {
         public Typing {
             RoomName.check(room);
+        }
+    }
+
+    /**
+     * The user has read {@code room} up to sequence {@code seq}. The stored position only moves
+     * forward and never past the room's head; answered with {@code read} carrying the stored value,
+     * which also goes to the user's other connections on every node when it moved.
+     */
+    record Read(String room, long seq) implements ClientFrame {
+        public Read {
+            RoomName.check(room);
+            if (seq < 0) {
+                throw new BadFrame("seq must be >= 0");
+            }
         }
     }
 

@@ -25,7 +25,9 @@ import org.jspecify.annotations.Nullable;
         @JsonSubTypes.Type(value = ServerFrame.Pong.class, name = "pong"),
         @JsonSubTypes.Type(value = ServerFrame.Error.class, name = "error"),
         @JsonSubTypes.Type(value = ServerFrame.Refresh.class, name = "refresh"),
-        @JsonSubTypes.Type(value = ServerFrame.Authed.class, name = "authed")})
+        @JsonSubTypes.Type(value = ServerFrame.Authed.class, name = "authed"),
+        @JsonSubTypes.Type(value = ServerFrame.Read.class, name = "read"),
+        @JsonSubTypes.Type(value = ServerFrame.Room.class, name = "room")})
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public sealed interface ServerFrame {
 
@@ -107,5 +109,20 @@ public sealed interface ServerFrame {
 
     /** The {@code auth} frame's token was accepted: the connection now expires at {@code expiresAt}. */
     record Authed(Instant expiresAt) implements ServerFrame {
+    }
+
+    /**
+     * The user's read position in {@code room} is {@code seq}: the answer to a {@code read} frame,
+     * and pushed to the user's other connections (on every node) when the position moved.
+     */
+    record Read(String room, long seq) implements ServerFrame {
+    }
+
+    /**
+     * The user became a member of {@code room} without joining it (the other participant's first
+     * message to a direct room): pushed to the user's connections on every node. {@code kind} is
+     * {@code "direct"} or {@code "public"}.
+     */
+    record Room(String room, String kind) implements ServerFrame {
     }
 }

@@ -69,12 +69,14 @@ public class ChatService implements FrameHandler {
     private final ChatProperties properties;
     private final RoomAccess access;
     private final UserSendLimits sendLimits;
+    private final ReadState readState;
 
     public ChatService(MessageLog messageLog, Memberships memberships, RoomHub hub, Bus bus, Presence presence,
             Registry registry, FrameCodec codec, NodeIdentity node, ChatProperties properties, RoomAccess access,
-            UserSendLimits sendLimits) {
+            UserSendLimits sendLimits, ReadState readState) {
         this.access = access;
         this.sendLimits = sendLimits;
+        this.readState = readState;
         this.messageLog = messageLog;
         this.memberships = memberships;
         this.hub = hub;
@@ -123,6 +125,8 @@ public class ChatService implements FrameHandler {
                 history(connection, history);
             } else if (frame instanceof ClientFrame.Typing typing) {
                 typing(connection, this, typing);
+            } else if (frame instanceof ClientFrame.Read read) {
+                readState.read(connection, read);
             } else if (frame instanceof ClientFrame.Ping ping) {
                 reply(connection, new ServerFrame.Pong(ping.id()));
             }
@@ -141,6 +145,7 @@ public class ChatService implements FrameHandler {
                 subscriptions.clear();
             } finally {
                 sendLimits.release(sendBucket);
+                readState.closed(connection);
                 registry.disconnected(connection.user());
                 quiesced.complete(null); // nothing can be answered any more
             }
@@ -180,6 +185,7 @@ public class ChatService implements FrameHandler {
     @Override
     public ConnectionHandler onOpen(Connection connection) {
         registry.connected(connection.user());
+        readState.opened(connection);
         ChatSession session = new ChatSession(connection, sendLimits.acquire(connection.user()));
         reply(connection, new ServerFrame.Welcome(connection.user(), node.id(), Protocol.VERSION));
         return session;
@@ -313,6 +319,7 @@ public class ChatService implements FrameHandler {
         StoredMessage message = appended.message();
         reply(connection, new ServerFrame.Sent(message.room(), message.clientMsgId(), message.seq()));
         if (!appended.duplicate()) {
+            readState.sent(message.sender(), message.room(), message.seq());
             bus.publish(message.room(), Messages.frame(message));
         }
     }
@@ -325,7 +332,9 @@ public class ChatService implements FrameHandler {
         access.checkRead(room, user);
         if (RoomName.isDirect(room)) {
             for (String participant : RoomName.participants(room)) {
-                memberships.add(room, participant);
+                if (memberships.add(room, participant) && !participant.equals(user)) {
+                    readState.becameMember(participant, room);
+                }
             }
         } else if (!memberships.isMember(room, user)) {
             throw new BadFrame(ErrorCode.FORBIDDEN, "join the room before sending to it");

@@ -16,15 +16,20 @@ public class Memberships {
         this.jdbc = jdbc;
     }
 
-    /** Makes {@code user} a member of {@code room}; idempotent, also when two nodes race. */
-    public void add(String room, String user) {
+    /**
+     * Makes {@code user} a member of {@code room}; idempotent, also when two nodes race. True when
+     * this call made them a member (exactly one of racing calls), false when they already were.
+     */
+    public boolean add(String room, String user) {
         if (isMember(room, user)) {
-            return;
+            return false;
         }
         try {
             jdbc.sql("INSERT INTO memberships (room, username) VALUES (?, ?)").params(room, user).update();
+            return true;
         } catch (DuplicateKeyException alreadyMember) {
             // Another connection of the same user joined at the same moment.
+            return false;
         }
     }
 

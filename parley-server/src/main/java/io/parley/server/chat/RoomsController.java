@@ -2,6 +2,7 @@ package io.parley.server.chat;
 
 import java.security.Principal;
 import java.util.List;
+import java.util.Map;
 
 import io.parley.protocol.BadFrame;
 import io.parley.protocol.Protocol;
@@ -18,7 +19,7 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * Rooms over HTTP, with the same authorization as the socket ({@link RoomAccess}): {@code GET
- * /api/rooms} (my rooms and their newest sequence) and {@code GET
+ * /api/rooms} (my rooms, their newest sequence, read position and unread count) and {@code GET
  * /api/rooms/{room}/messages?before=&after=&limit=}: 400 for a bad room name (a direct room with
  * oneself included), 403 for someone else's direct room, 404 for a direct room with a user who does
  * not exist. Reading never creates a room or a membership.
@@ -29,20 +30,31 @@ class RoomsController {
     private final Memberships memberships;
     private final MessageLog messageLog;
     private final RoomAccess access;
+    private final ReadPositions readPositions;
 
-    RoomsController(Memberships memberships, MessageLog messageLog, RoomAccess access) {
+    RoomsController(Memberships memberships, MessageLog messageLog, RoomAccess access, ReadPositions readPositions) {
         this.memberships = memberships;
         this.messageLog = messageLog;
         this.access = access;
+        this.readPositions = readPositions;
     }
 
-    record RoomSummary(String room, long lastSeq) {
+    /**
+     * A room of mine: its newest sequence, how far I have read it, and how many messages are after
+     * that ({@code lastSeq - readSeq}; my own messages advance my position, so they never count).
+     */
+    record RoomSummary(String room, long lastSeq, long readSeq, long unread) {
     }
 
     @GetMapping("/api/rooms")
     List<RoomSummary> rooms(Principal user) {
+        Map<String, Long> read = readPositions.ofUser(user.getName());
         return memberships.roomsOf(user.getName()).stream()
-                .map(room -> new RoomSummary(room, messageLog.lastSeq(room)))
+                .map(room -> {
+                    long lastSeq = messageLog.lastSeq(room);
+                    long readSeq = Math.min(read.getOrDefault(room, 0L), lastSeq);
+                    return new RoomSummary(room, lastSeq, readSeq, lastSeq - readSeq);
+                })
                 .toList();
     }
 

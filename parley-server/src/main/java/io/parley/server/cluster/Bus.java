@@ -22,7 +22,7 @@ public interface Bus {
     /** Registers the one listener of room events of this node. Called once, at startup, before any subscription. */
     void listen(BusListener listener);
 
-    /** Registers the one listener of this node's own channel. Called once, at startup. */
+    /** Adds a listener of this node's own channel; every listener gets every event. Called at startup. */
     void listen(NodeEventListener listener);
 
     /** Publishes an event of {@code room} to every node subscribed to it, this one included. */

@@ -7,6 +7,8 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.CopyOnWriteArrayList;
 
+import javax.sql.DataSource;
+
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.protocol.BadFrame;
 import io.parley.protocol.ClientFrame;
@@ -21,9 +23,11 @@ import io.parley.server.connection.TestConnection;
 import io.parley.server.history.Appended;
 import io.parley.server.history.MessageLog;
 import io.parley.server.history.StoredMessage;
+import org.h2.jdbcx.JdbcDataSource;
 import org.jspecify.annotations.Nullable;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
+import org.springframework.jdbc.core.simple.JdbcClient;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -70,7 +74,8 @@ class ChatServiceTests {
         }
 
         @Override
-        public void add(String room, String user) {
+        public boolean add(String room, String user) {
+            return false;
         }
 
         @Override
@@ -88,12 +93,26 @@ class ChatServiceTests {
             new ClusterProperties(Duration.ofSeconds(2), Duration.ofSeconds(6), Duration.ofSeconds(60), Duration.ZERO,
                     Duration.ofSeconds(2)), PROPERTIES, new SimpleMeterRegistry());
     private final LocalRegistry registry = new LocalRegistry(node);
+    private final RoomAccess access = new RoomAccess(user -> true);
+    private final ReadPositions readPositions = new ReadPositions(JdbcClient.create(readPositionsTable()));
     private final ChatService chat = new ChatService(log, new EveryoneIsAMember(), hub, new RoomHubTests.RecordingBus(),
-            new LocalPresence(), registry, new FrameCodec(), node, PROPERTIES, new RoomAccess(user -> true),
-            new UserSendLimits(registry, PROPERTIES));
+            new LocalPresence(), registry, new FrameCodec(), node, PROPERTIES, access, new UserSendLimits(registry, PROPERTIES),
+            new ReadState(access, readPositions, new EveryoneIsAMember(), log,
+                    new UserChannel(registry, new RoomHubTests.RecordingBus(), new FrameCodec(), node), new FrameCodec()));
+
+    /** An in-memory H2 database with the read-position table of the migrations (own sends advance it). */
+    private static DataSource readPositionsTable() {
+        JdbcDataSource h2 = new JdbcDataSource();
+        h2.setURL("jdbc:h2:mem:chat-service-tests-" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
+        JdbcClient.create(h2).sql("""
+                CREATE TABLE read_positions (username VARCHAR(32) NOT NULL, room VARCHAR(100) NOT NULL, read_seq BIGINT NOT NULL,
+                    updated_at TIMESTAMP WITH TIME ZONE DEFAULT CURRENT_TIMESTAMP NOT NULL, PRIMARY KEY (username, room))""").update();
+        return h2;
+    }
 
     @AfterEach
     void stop() {
+        readPositions.destroy();
         hub.destroy();
     }
 

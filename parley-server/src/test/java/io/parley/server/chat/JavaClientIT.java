@@ -74,6 +74,39 @@ class JavaClientIT {
     }
 
     @Test
+    void readPositionsAndAnnouncedRoomsReachTheClientsListeners() throws Exception {
+        String room = "reads-" + UUID.randomUUID().toString().substring(0, 8);
+        ParleyHttp aliceHttp = login("alice");
+        ParleyHttp bobHttp = login("bob");
+        String alice = aliceHttp.me();
+        String bob = bobHttp.me();
+        List<ServerFrame.Read> laptopReads = new CopyOnWriteArrayList<>();
+        List<ServerFrame.Read> phoneReads = new CopyOnWriteArrayList<>();
+        List<ServerFrame.Room> announced = new CopyOnWriteArrayList<>();
+        try (ParleyClient laptop = client(aliceHttp).onRead(laptopReads::add).onRoom(announced::add);
+                ParleyClient phone = client(aliceHttp).onRead(phoneReads::add);
+                ParleyClient bobClient = client(bobHttp)) {
+            laptop.connect().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            phone.connect().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            bobClient.connect().get(30, java.util.concurrent.TimeUnit.SECONDS);
+            laptop.join(room).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            bobClient.join(room).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            for (int i = 0; i < 3; i++) {
+                bobClient.send(room, "m" + i).get(30, java.util.concurrent.TimeUnit.SECONDS);
+            }
+            phone.read(room, 2);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !laptopReads.isEmpty() && !phoneReads.isEmpty());
+            assertThat(laptopReads).containsExactly(new ServerFrame.Read(room, 2));
+            assertThat(phoneReads).containsExactly(new ServerFrame.Read(room, 2));
+
+            String direct = io.parley.protocol.RoomName.direct(alice, bob);
+            bobClient.send(direct, "hi").get(30, java.util.concurrent.TimeUnit.SECONDS);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !announced.isEmpty());
+            assertThat(announced).containsExactly(new ServerFrame.Room(direct, "direct"));
+        }
+    }
+
+    @Test
     void clientThatLosesItsConnectionRepeatedlySeesEveryMessageExactlyOnceInOrder() {
         String room = "drops-" + UUID.randomUUID().toString().substring(0, 8);
         List<ServerFrame> received = new CopyOnWriteArrayList<>();

@@ -1,7 +1,9 @@
 package io.parley.server.cluster.local;
 
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
@@ -26,7 +28,7 @@ public final class LocalBus implements Bus {
     private final String nodeId;
     private final Set<String> rooms = ConcurrentHashMap.newKeySet();
     private volatile @Nullable BusListener listener;
-    private volatile @Nullable NodeEventListener nodeListener;
+    private final List<NodeEventListener> nodeListeners = new CopyOnWriteArrayList<>();
 
     private final FrameCodec codec;
 
@@ -42,7 +44,7 @@ public final class LocalBus implements Bus {
 
     @Override
     public void listen(NodeEventListener listener) {
-        this.nodeListener = listener;
+        nodeListeners.add(listener);
     }
 
     @Override
@@ -55,10 +57,11 @@ public final class LocalBus implements Bus {
 
     @Override
     public void send(String nodeId, NodeEvent event) {
-        NodeEventListener target = nodeListener;
         if (!this.nodeId.equals(nodeId)) {
             log.debug("No node {} in standalone mode; {} dropped", nodeId, event);
-        } else if (target != null) {
+            return;
+        }
+        for (NodeEventListener target : nodeListeners) {
             target.onNodeEvent(event);
         }
     }

@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
@@ -94,7 +95,7 @@ public final class RedisBus implements Bus, DisposableBean {
     private volatile boolean connected;
     private volatile boolean closing;
     private volatile @Nullable BusListener listener;
-    private volatile @Nullable NodeEventListener nodeListener;
+    private final List<NodeEventListener> nodeListeners = new CopyOnWriteArrayList<>();
 
     RedisBus(RedisClient client, RedisURI uri, ClusterKeys keys, String nodeId, FrameCodec codec, BusMetrics metrics,
             Duration timeout) {
@@ -135,7 +136,7 @@ public final class RedisBus implements Bus, DisposableBean {
 
     @Override
     public void listen(NodeEventListener listener) {
-        this.nodeListener = listener;
+        nodeListeners.add(listener);
     }
 
     @Override
@@ -152,8 +153,7 @@ public final class RedisBus implements Bus, DisposableBean {
     @Override
     public void send(String targetNode, NodeEvent event) {
         if (targetNode.equals(nodeId)) {
-            NodeEventListener local = nodeListener;
-            if (local != null) {
+            for (NodeEventListener local : nodeListeners) {
                 local.onNodeEvent(event);
             }
             return;
@@ -266,9 +266,9 @@ public final class RedisBus implements Bus, DisposableBean {
                     target.onRoomEvent(room, envelope.frame(codec), envelope.event());
                 }
             } else {
-                NodeEventListener target = nodeListener;
-                if (target != null) {
-                    target.onNodeEvent(envelope.nodeEvent(json));
+                NodeEvent event = envelope.nodeEvent(json);
+                for (NodeEventListener target : nodeListeners) {
+                    target.onNodeEvent(event);
                 }
             }
         } catch (RuntimeException e) {

@@ -40,4 +40,15 @@ class LocalBusTests {
 
         assertThat(received).containsExactly("node SessionEnded[user=alice, httpSessionId=s2]");
     }
+
+    @Test
+    void everyNodeListenerGetsEveryNodeEvent() {
+        List<NodeEvent> second = new ArrayList<>();
+        bus.listen(second::add);
+        NodeEvent frame = new NodeEvent.UserFrame("alice", "{\"type\":\"read\",\"room\":\"r\",\"seq\":3}", "c1");
+        bus.send("n1", frame);
+
+        assertThat(received).containsExactly("node " + frame);
+        assertThat(second).containsExactly(frame);
+    }
 }

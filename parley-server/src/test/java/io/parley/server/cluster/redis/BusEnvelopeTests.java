@@ -50,6 +50,13 @@ class BusEnvelopeTests {
     }
 
     @Test
+    void aUserFrameRoundTripsWithItsJsonAsText() {
+        NodeEvent event = new NodeEvent.UserFrame("alice", "{\"type\":\"room\",\"room\":\"dm:alice:bob\",\"kind\":\"direct\"}", null);
+        BusEnvelope envelope = BusEnvelope.decode(json, BusEnvelope.encode(json, "n1", 1, event));
+        assertThat(envelope.nodeEvent(json)).isEqualTo(event);
+    }
+
+    @Test
     void payloadsThatAreNotEnvelopesAreRefused() {
         for (String payload : List.of("not json", "[]", "{}", "{\"origin\":\"n1\"}", "{\"origin\":1,\"event\":{}}", "{\"origin\":\"n1\",\"event\":3}", "{\"origin\":\"n1\",\"event\":{")) {
             assertThatIllegalArgumentException().as(payload).isThrownBy(() -> BusEnvelope.decode(json, payload));
