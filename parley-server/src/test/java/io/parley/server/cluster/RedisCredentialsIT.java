@@ -1,7 +1,6 @@
 package io.parley.server.cluster;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -13,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 
 import io.parley.server.support.Browser;
 import io.parley.server.support.ParleyNode;
+import io.parley.server.support.ProcessNode;
 import io.parley.server.support.RawSocket;
 import io.parley.server.support.TwoNodes;
 import org.awaitility.Awaitility;
@@ -48,9 +48,7 @@ class RedisCredentialsIT {
         run("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
                 "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir.resolve("key.pem").toString(),
                 "-out", dir.resolve("cert.pem").toString());
-        try (ServerSocket free = new ServerSocket(0)) {
-            port = free.getLocalPort();
-        }
+        port = ProcessNode.freePort();
         redis = new ProcessBuilder("redis-server", "--port", "0", "--tls-port", String.valueOf(port), "--bind", "127.0.0.1",
                 "--tls-cert-file", dir.resolve("cert.pem").toString(), "--tls-key-file", dir.resolve("key.pem").toString(),
                 "--tls-ca-cert-file", dir.resolve("cert.pem").toString(), "--tls-auth-clients", "no",

@@ -13,6 +13,7 @@ import io.parley.server.support.ParleyNode;
 import io.parley.server.support.RoomWatcher;
 import io.parley.server.support.StalledSocket;
 import org.awaitility.core.ConditionFactory;
+import org.awaitility.core.ConditionTimeoutException;
 import org.springframework.util.unit.DataSize;
 
 import static org.awaitility.Awaitility.await;
@@ -71,7 +72,15 @@ final class SlowClients {
 
     /** Waits until every watcher has received {@code count} messages of {@code room} since it joined. */
     static void awaitReceived(List<RoomWatcher> watchers, String room, long count, Duration atMost) {
-        within(atMost).until(() -> watchers.stream().allMatch(w -> w.received(room) >= count));
+        try {
+            within(atMost).until(() -> watchers.stream().allMatch(w -> w.received(room) >= count));
+        } catch (ConditionTimeoutException e) {
+            Map<Long, Long> byReceived = new java.util.TreeMap<>();
+            watchers.forEach(w -> byReceived.merge(w.received(room), 1L, Long::sum));
+            List<String> problems = watchers.stream().flatMap(w -> w.problems().stream()).distinct().limit(10).toList();
+            throw new AssertionError("not every watcher received " + count + " messages of " + room + " within " + atMost
+                    + "; watchers by messages received: " + byReceived + "; their problems: " + problems, e);
+        }
     }
 
     /**

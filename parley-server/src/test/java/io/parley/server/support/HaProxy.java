@@ -21,10 +21,12 @@ public final class HaProxy implements AutoCloseable {
 
     private final int port;
     private final Process process;
+    private final Path log;
 
-    private HaProxy(int port, Process process) {
+    private HaProxy(int port, Process process, Path log) {
         this.port = port;
         this.process = process;
+        this.log = log;
     }
 
     public static String config(int port, List<ProcessNode> nodes) {
@@ -76,11 +78,13 @@ public final class HaProxy implements AutoCloseable {
         int port = ProcessNode.freePort();
         try {
             Path dir = Path.of(System.getProperty("basedir", ".")).resolve("target");
-            Path config = dir.resolve("haproxy-it.cfg");
+            // Named by port: the other Failsafe fork may run a proxy of its own.
+            Path config = dir.resolve("haproxy-it-" + port + ".cfg");
+            Path log = dir.resolve("haproxy-it-" + port + ".log");
             Files.writeString(config, config(port, nodes, backups));
             Process process = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy-it.log").toFile()).start();
-            HaProxy proxy = new HaProxy(port, process);
+                    .redirectErrorStream(true).redirectOutput(log.toFile()).start();
+            HaProxy proxy = new HaProxy(port, process, log);
             Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(10)).until(proxy::accepts);
             return proxy;
         } catch (IOException e) {
@@ -90,7 +94,7 @@ public final class HaProxy implements AutoCloseable {
 
     private boolean accepts() {
         if (!process.isAlive()) {
-            throw new IllegalStateException("haproxy exited with " + process.exitValue() + "; see target/haproxy-it.log");
+            throw new IllegalStateException("haproxy exited with " + process.exitValue() + "; see " + log);
         }
         try (Socket socket = new Socket()) {
             socket.connect(new InetSocketAddress("127.0.0.1", port), 200);

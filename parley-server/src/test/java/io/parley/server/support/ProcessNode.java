@@ -1,6 +1,7 @@
 package io.parley.server.support;
 
 import java.io.IOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -12,6 +13,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 import org.awaitility.Awaitility;
@@ -167,11 +169,29 @@ public final class ProcessNode implements AutoCloseable {
         }
     }
 
+    /**
+     * A port for a child process to listen on, free now. A port the kernel hands out (bind to 0) is
+     * from the ephemeral range, which every outgoing connection of this machine draws from too: in
+     * the moments before the child binds it, a client socket of a test running beside this one (in
+     * the other Failsafe fork) may take it. So the port comes from below the ephemeral range
+     * (32768 and up on Linux), from a band of its own per fork ({@code parley.test.fork}, set by
+     * the POM from Failsafe's fork number), tried in turn from a random point.
+     */
     public static int freePort() {
-        try (ServerSocket socket = new ServerSocket(0)) {
-            return socket.getLocalPort();
-        } catch (IOException e) {
-            throw new IllegalStateException(e);
+        int fork = Integer.getInteger("parley.test.fork", 1);
+        int band = 2_000;
+        int first = 20_000 + ((fork - 1) % 6) * band;
+        int start = ThreadLocalRandom.current().nextInt(band);
+        for (int i = 0; i < band; i++) {
+            int port = first + (start + i) % band;
+            try (ServerSocket socket = new ServerSocket()) {
+                socket.setReuseAddress(false);
+                socket.bind(new InetSocketAddress(port));
+                return port;
+            } catch (IOException taken) {
+                // the next one
+            }
         }
+        throw new IllegalStateException("no free port in " + first + ".." + (first + band - 1));
     }
 }
