@@ -61,7 +61,7 @@ class NodeFailureIT {
             properties.put("parley.websocket.frame-burst", "100000");
             nodes.add(ProcessNode.start("node-failure-it-" + i, properties));
         }
-        nodes.forEach(node -> node.awaitReady(Duration.ofSeconds(90)));
+        nodes.forEach(node -> node.awaitReady());
         haproxy = HaProxy.start(nodes);
     }
 

@@ -71,8 +71,8 @@ class DrainIT {
         services = new ClusterServices();
         nodeA = ProcessNode.start("drain-it-a", properties(DRAINED));
         nodeB = ProcessNode.start("drain-it-b", properties(TAKER));
-        nodeA.awaitReady(Duration.ofSeconds(120));
-        nodeB.awaitReady(Duration.ofSeconds(120));
+        nodeA.awaitReady();
+        nodeB.awaitReady();
         haproxy = HaProxy.start(List.of(nodeA, nodeB), List.of(nodeB));
     }
 

@@ -40,7 +40,7 @@ class DrainReadinessIT {
         node = ProcessNode.start("drain-readiness-it", Map.of("parley.data-dir", dataDir.toString(),
                 "parley.drain.window", "25s", "parley.drain.batches", "1", "parley.drain.grace", "2s",
                 "parley.admins", "drain_bob")) // the metrics are for admins
-                .awaitReady(Duration.ofSeconds(120));
+                .awaitReady();
     }
 
     @AfterAll

@@ -37,7 +37,7 @@ class FileDescriptorLimitIT {
     static void start() {
         services = new ClusterServices();
         node = ProcessNode.startWithFileLimit("fd-limit-it", services.nodeProperties(), FILE_LIMIT)
-                .awaitReady(Duration.ofSeconds(90));
+                .awaitReady();
     }
 
     @AfterAll

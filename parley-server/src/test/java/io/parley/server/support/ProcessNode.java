@@ -81,6 +81,18 @@ public final class ProcessNode implements AutoCloseable {
         }
     }
 
+    /**
+     * How long a node process may take to become ready: a few seconds on a quiet machine, but over
+     * a minute at a load average of 27 on two cores (three nodes started at once beside the other
+     * test JVM and other engineers' builds, each JIT-compiling with C1 only).
+     */
+    public static final Duration STARTUP = Duration.ofMinutes(3);
+
+    /** {@link #awaitReady(Duration)} within {@link #STARTUP}. */
+    public ProcessNode awaitReady() {
+        return awaitReady(STARTUP);
+    }
+
     /** Waits (bounded) until {@code /actuator/health/readiness} answers 200. */
     public ProcessNode awaitReady(Duration atMost) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(1)).build();
