@@ -97,6 +97,11 @@ final class Accounts {
         return user.cookieHeader();
     }
 
+    /** The HTTP header that carries {@code credential}: a bearer token or a session cookie. */
+    static String header(String credential) {
+        return credential.startsWith(BEARER) ? "Authorization" : "Cookie";
+    }
+
     /** ParleyTokens schedules its refresh on it; every login is closed at once, so nothing ever runs. */
     private static final ScheduledExecutorService SCHEDULER = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "bench-token-refresh");
@@ -107,7 +112,7 @@ final class Accounts {
     private static boolean valid(HttpClient http, URI server, String credential) {
         try {
             HttpResponse<Void> me = http.send(HttpRequest.newBuilder(server.resolve("/api/me"))
-                    .header(credential.startsWith(BEARER) ? "Authorization" : "Cookie", credential)
+                    .header(header(credential), credential)
                     .timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.discarding());
             return me.statusCode() == 200;
         } catch (IOException e) {

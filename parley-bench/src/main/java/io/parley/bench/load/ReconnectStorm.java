@@ -190,14 +190,17 @@ final class ReconnectStorm {
     private static final Pattern SEQ = Pattern.compile("\"seq\":(\\d+)");
 
     /** Each room's newest sequence, from the message log ({@code GET /api/rooms/{room}/messages?limit=1}). */
-    private static long[] finalSequences(URI server, String cookie, String prefix, int rooms) {
+    private static long[] finalSequences(URI server, String credential, String prefix, int rooms) {
         HttpClient http = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
         long[] seq = new long[rooms];
         for (int r = 0; r < rooms; r++) {
             try {
-                String body = http.send(HttpRequest.newBuilder(server.resolve("/api/rooms/" + prefix + r + "/messages?limit=1"))
-                        .header("Cookie", cookie).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString()).body();
-                Matcher m = SEQ.matcher(body);
+                HttpResponse<String> response = http.send(HttpRequest.newBuilder(server.resolve("/api/rooms/" + prefix + r + "/messages?limit=1"))
+                        .header(Accounts.header(credential), credential).timeout(Duration.ofSeconds(10)).build(), HttpResponse.BodyHandlers.ofString());
+                if (response.statusCode() != 200) {
+                    throw new IllegalStateException("HTTP " + response.statusCode() + ": " + response.body());
+                }
+                Matcher m = SEQ.matcher(response.body());
                 seq[r] = m.find() ? Long.parseLong(m.group(1)) : 0;
             } catch (Exception e) {
                 throw new IllegalStateException("cannot read the head of room " + prefix + r, e);
