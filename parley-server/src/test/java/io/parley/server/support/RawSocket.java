@@ -207,7 +207,8 @@ public final class RawSocket implements AutoCloseable {
     /** Waits (at most 10 s) for the first received frame that matches. */
     public JsonNode await(Predicate<JsonNode> match) {
         JsonNode[] found = new JsonNode[1];
-        Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> {
+        // Checked every 10 ms: a scan of the frames received, and tests wait for frames all the time.
+        Awaitility.await().atMost(Duration.ofSeconds(10)).pollDelay(Duration.ZERO).pollInterval(Duration.ofMillis(10)).until(() -> {
             for (JsonNode frame : frames) {
                 if (match.test(frame)) {
                     found[0] = frame;
