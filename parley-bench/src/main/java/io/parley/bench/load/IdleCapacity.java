@@ -83,8 +83,12 @@ final class IdleCapacity {
      * that would need more fails here, before anything starts.
      */
     static Target.NodeSettings nodeSettings(int connections, int nodes) {
+        return nodeSettings(connections, nodes, descriptorLimit());
+    }
+
+    /** As {@link #nodeSettings(int, int)}, for nodes with {@code fdLimit} descriptors (-1: unknown, not checked). */
+    static Target.NodeSettings nodeSettings(int connections, int nodes, long fdLimit) {
         int share = (connections + nodes - 1) / nodes;
-        long fdLimit = descriptorLimit();
         if (fdLimit > 0 && share + NODE_OWN_DESCRIPTORS > fdLimit * 0.9) {
             throw new IllegalArgumentException(share + " connections per node is more than a node admits with " + fdLimit
                     + " descriptors (a tenth kept in reserve, ~" + NODE_OWN_DESCRIPTORS + " for the node itself): use more --nodes");
