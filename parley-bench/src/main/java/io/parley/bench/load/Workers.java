@@ -39,16 +39,14 @@ final class Workers implements AutoCloseable {
     /** One child and what it reported. */
     private static final class Child {
         final int node;
-        final int requested;
         final Histogram connectLatency = new Histogram(3);
         volatile @Nullable Process process;
         volatile int open;
         volatile int failed;
         volatile String firstFailure = "";
 
-        Child(int node, int requested) {
+        Child(int node) {
             this.node = node;
-            this.requested = requested;
         }
     }
 
@@ -56,7 +54,7 @@ final class Workers implements AutoCloseable {
     private final CountDownLatch done;
 
     private Workers(List<Slice> slices) {
-        slices.forEach(s -> children.add(new Child(s.node(), s.credentials().size())));
+        slices.forEach(s -> children.add(new Child(s.node())));
         this.done = new CountDownLatch(slices.size());
     }
 
