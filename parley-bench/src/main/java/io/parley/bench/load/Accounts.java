@@ -44,18 +44,27 @@ final class Accounts {
      * session).
      */
     static List<String> logins(URI server, int users, String prefix, boolean tokens, Path cache, PrintStream log) {
+        return logins(server, users, 0, prefix, tokens, cache, log);
+    }
+
+    /**
+     * As {@link #logins(URI, int, String, boolean, Path, PrintStream)}, for the accounts {@code
+     * <prefix><first>} … {@code <prefix><first + users - 1>}: a cluster run signs each node's share
+     * of the accounts up on that node.
+     */
+    static List<String> logins(URI server, int users, int first, String prefix, boolean tokens, Path cache, PrintStream log) {
         HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
         List<String> cached = read(cache);
         if (cached.size() >= users && valid(http, server, cached.get(0)) && valid(http, server, cached.get(users - 1))) {
             log.printf("accounts: reusing %d cached logins (%s)%n", users, cache);
             return cached.subList(0, users);
         }
-        log.printf("accounts: logging in %d accounts (%s) ...%n", users, tokens ? "access tokens" : "session cookies");
+        log.printf("accounts: logging in %d accounts (%s) on %s ...%n", users, tokens ? "access tokens" : "session cookies", server);
         ExecutorService pool = Executors.newFixedThreadPool(2 * Runtime.getRuntime().availableProcessors() + 2);
         try {
             List<Future<String>> logins = new ArrayList<>();
             for (int i = 0; i < users; i++) {
-                String name = prefix + i;
+                String name = prefix + (first + i);
                 logins.add(pool.submit(() -> login(server, http, name, tokens)));
             }
             List<String> cookies = new ArrayList<>();

@@ -17,13 +17,19 @@ import java.util.Map;
 public final class LoadTool {
 
     private static final String HELP = """
-            usage: scripts/bench-load <S1|S2|S3|S4|S5|S6|suite> [--option=value ...]
+            usage: scripts/bench-load <S1|S1-cluster|S2|S3|S4|S5|S6|suite> [--option=value ...]
               --target=parley[,socketio]  servers to drive in turn (default parley)
               --url=http://127.0.0.1:8080 --pid=N   a running server instead of starting one (pid: server figures)
               --quick                     small sizes and short steps (suite: under two minutes)
               --out=DIR                   report directory (default target/bench-load/<time>)
               --node-java=PATH --node-jvm="-Xmx2g ..." --jar=PATH   how started Parley nodes run
               S1: --connections=19000 --connect-rate=1000 --hold=5 --processes=N (default: one per 18,000 connections)
+                  --nodes=N   spread the connections evenly over N nodes in cluster mode (Redis + PostgreSQL); default 1.
+                              With N > 1: at least one worker process per node, each connecting to one node (--processes: the
+                              total, at least N); --per-user defaults to 100 (the nodes' max-per-user follows it), each node's
+                              accounts sign up on it; nodes run with the connection-heavy JVM flags and a heap for their share
+                              (--node-jvm overrides) and parley.connections.max just above their share
+              S1-cluster: S1 with --nodes=6 --connections=100000 --per-user=100 (the issue's 100,000 across six nodes)
               S2..S5: --rooms=10 --room-size=100 --publishers=4 --rates=20000,40000,... (deliveries/s; acks/s for S4)
                       --warmup=3 --step=10 --p99=25 (ms) --text-bytes=64 --slow=0.01 (S5) --store=h2|postgres (S4)
                       --server-warmup=20 (s of unjudged traffic before the first step) --server-warmup-rate=N (default: the 2nd rate)
@@ -62,19 +68,21 @@ public final class LoadTool {
             Target open = null;
             String openShape = "";
             try {
-                for (Preset preset : presets(options.scenario(), quick, options.has("store"))) {
+                for (Preset base : presets(options.scenario(), quick, options.has("store"))) {
+                    Preset preset = base.resolve(options);
                     if (preset.parleyOnly() && !target.equals("parley")) {
                         log.println(preset.name() + ": Parley only (Socket.IO acknowledges nothing), skipped for " + target);
                         continue;
                     }
                     Options o = options.with(preset.scenario(), preset.overrides()).with("target", target);
                     String store = o.string("store", "h2");
-                    String shape = preset.nodes() + "/" + preset.cluster() + "/" + store;
+                    Target.NodeSettings settings = preset.nodeSettings(o);
+                    String shape = preset.nodes() + "/" + preset.cluster() + "/" + store + "/" + settings;
                     if (open == null || !shape.equals(openShape)) {
                         if (open != null) {
                             open.close();
                         }
-                        open = Target.open(o, preset.nodes(), preset.cluster(), store, out.resolve("work"), log);
+                        open = Target.open(o, preset.nodes(), preset.cluster(), store, settings, out.resolve("work"), log);
                         openShape = shape;
                     }
                     report.add(runOne(preset, o, open, store, out.resolve("work"), log));
@@ -94,11 +102,41 @@ public final class LoadTool {
     }
 
     /** A scenario with its sizes; {@code nodes} > 1 starts a cluster. */
-    record Preset(String name, String scenario, int nodes, boolean cluster, boolean parleyOnly, Map<String, String> overrides) {}
+    record Preset(String name, String scenario, int nodes, boolean cluster, boolean parleyOnly, Map<String, String> overrides) {
+
+        /**
+         * This preset with the command line's node count: S1 takes {@code --nodes} (a cluster from
+         * two on, named {@code S1-cluster}, 100 connections per account unless {@code --per-user}
+         * says otherwise); the other scenarios have a fixed shape.
+         */
+        Preset resolve(Options options) {
+            if (!scenario.equals("S1")) {
+                return this;
+            }
+            int count = options.integer("nodes", nodes);
+            if (count < 1) {
+                throw new IllegalArgumentException("--nodes must be at least 1, got " + count);
+            }
+            if (count == nodes) {
+                return this;
+            }
+            return count == 1 ? new Preset("S1", scenario, 1, false, parleyOnly, overrides)
+                    : new Preset("S1-cluster", scenario, count, true, parleyOnly, merge(Map.of("per-user", "100"), overrides));
+        }
+
+        /** How this preset's Parley nodes start unless {@code --node-jvm} says otherwise. */
+        Target.NodeSettings nodeSettings(Options o) {
+            return scenario.equals("S1") && nodes > 1 ? IdleCapacity.nodeSettings(o.integer("connections", 19_000), nodes)
+                    : Target.NodeSettings.DEFAULT;
+        }
+    }
 
     static List<Preset> presets(String scenario, boolean quick, boolean storeGiven) {
         Map<String, String> q2 = Map.of("rooms", "2", "room-size", "20", "publishers", "2", "rates", "400,800", "warmup", "1", "step", "2", "server-warmup", "1");
         Preset s1 = new Preset("S1", "S1", 1, false, false, quick ? Map.of("connections", "200", "connect-rate", "500", "hold", "1") : Map.of());
+        Preset s1cluster = new Preset("S1-cluster", "S1", quick ? 2 : 6, true, false, quick
+                ? Map.of("connections", "400", "connect-rate", "500", "hold", "1", "per-user", "20")
+                : Map.of("connections", "100000", "per-user", "100"));
         Preset s2 = new Preset("S2", "S2", 1, false, false, quick ? q2 : Map.of());
         Preset s3 = new Preset("S3", "S3", 2, true, false,
                 quick ? merge(q2, Map.of("publisher-node", "0", "subscriber-node", "1")) : Map.of("publisher-node", "0", "subscriber-node", "1"));
@@ -117,13 +155,14 @@ public final class LoadTool {
                 : Map.of());
         return switch (scenario) {
             case "S1" -> List.of(s1);
+            case "S1-cluster" -> List.of(s1cluster);
             case "S2" -> List.of(s2);
             case "S3" -> List.of(s3);
             case "S4" -> storeGiven ? List.of(s4h2) : List.of(s4h2, s4pg); // --store: that store only
             case "S5" -> List.of(s5);
             case "S6" -> List.of(s6);
             case "suite" -> quick ? List.of(s1, s2, s4h2, s5) : List.of(s1, s2, s2x1000, s2x10, s5, s4h2, s4pg, s3, s6);
-            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (S1..S6 or suite)");
+            default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (S1..S6, S1-cluster or suite)");
         };
     }
 

@@ -25,6 +25,8 @@ import org.jspecify.annotations.Nullable;
  * {@link Accounts} logs in every bench account from one address; and access tokens that outlive a run
  * ({@code parley.tokens.access-lifetime=4h}): the generator's sockets hold the token they opened
  * with and do not refresh it. A node already running needs the same (see docs/benchmarks.md).
+ * A scenario may add properties of its own ({@code extra}: the per-user and node-wide connection
+ * limits of a cluster S1, see {@link Target.NodeSettings}).
  */
 final class Node implements AutoCloseable {
 

@@ -19,7 +19,27 @@ import java.util.regex.Pattern;
 final class NodeProbe {
 
     /** A reading; {@code heapUsedBytes} and the GC figures are -1 when jcmd could not answer. */
-    record Sample(long cpuNanos, long rssBytes, int openFds, long heapUsedBytes, long gcCount, long gcNanos) {}
+    record Sample(long cpuNanos, long rssBytes, int openFds, long heapUsedBytes, long gcCount, long gcNanos) {
+
+        /** The sum of several nodes' readings (a cluster's); a figure that one node lacks (-1) is -1 in the sum. */
+        static Sample total(java.util.List<Sample> samples) {
+            long cpu = 0;
+            long rss = 0;
+            int fds = 0;
+            long heap = 0;
+            long gcCount = 0;
+            long gcNanos = 0;
+            for (Sample s : samples) {
+                cpu += s.cpuNanos();
+                rss += s.rssBytes();
+                fds += s.openFds();
+                heap = heap < 0 || s.heapUsedBytes() < 0 ? -1 : heap + s.heapUsedBytes();
+                gcCount = gcCount < 0 || s.gcCount() < 0 ? -1 : gcCount + s.gcCount();
+                gcNanos = gcNanos < 0 || s.gcNanos() < 0 ? -1 : gcNanos + s.gcNanos();
+            }
+            return new Sample(cpu, rss, fds, heap, gcCount, gcNanos);
+        }
+    }
 
     private static final long CLOCK_TICKS_PER_SECOND = 100; // USER_HZ on Linux/x86-64
     private static final Pattern USED = Pattern.compile("used (\\d+)K");

@@ -92,8 +92,14 @@ final class Report {
                     r.requested(), r.connected(), r.failed(), r.connectSeconds(), r.connectLatency().p50Ms(), r.connectLatency().p99Ms(),
                     r.connectLatency().maxMs(), r.rssPerConnectionBytes() / 1024, r.heapPerConnectionBytes() / 1024,
                     r.rssPerConnectionWithSessionsBytes() / 1024, r.fdsPerConnection()));
+            List<SvgChart.Series> connectCurves = new ArrayList<>(List.of(new SvgChart.Series(r.cluster() == null ? "connect" : "all nodes",
+                    r.connectLatency().percentileCurve())));
+            if (r.cluster() != null) {
+                cluster(html, r);
+                r.cluster().nodes().forEach(n -> connectCurves.add(new SvgChart.Series(n.node(), n.connectLatency().percentileCurve())));
+            }
             charts.add(chart(dir, base + "-connect-latency", SvgChart.line("Connect latency distribution", "percentile", "ms",
-                    List.of(new SvgChart.Series("connect", r.connectLatency().percentileCurve())), true)));
+                    connectCurves, true)));
         }
         if (s.storm() != null) {
             ReconnectStorm.Result r = s.storm();
@@ -132,6 +138,33 @@ final class Report {
         charts.add(chart(dir, base + "-connections", SvgChart.line("Connections over time", "s", "open connections",
                 List.of(timeSeries(s, "connections", x -> x.connections())), false)));
         charts.forEach(svg -> html.append(svg).append('\n'));
+    }
+
+    /** A cluster S1: one row per node, then the total (the sums of the table above). */
+    private static void cluster(StringBuilder html, IdleCapacity.Result r) {
+        IdleCapacity.Cluster c = r.cluster();
+        html.append("<p>Per node (readings after a forced GC: empty → logged in → loaded; per connection: loaded − logged in)</p>"
+                + "<table><tr><th>node</th><th>requested</th><th>connected</th><th>failed</th><th>workers</th><th>connect p50 ms</th><th>p99 ms</th><th>max ms</th>"
+                + "<th>RSS MB</th><th>heap MB</th><th>FDs</th><th>RSS/conn KB</th><th>heap/conn KB</th><th>RSS/conn with sessions KB</th><th>FDs/conn</th></tr>\n");
+        for (IdleCapacity.NodeResult n : c.nodes()) {
+            html.append(idleRow(n.node(), n.requested(), n.connected(), n.failed(), n.processes(), n.connectLatency(), n.empty(), n.loggedIn(),
+                    n.loaded(), n.rssPerConnectionBytes(), n.heapPerConnectionBytes(), n.rssPerConnectionWithSessionsBytes(), n.fdsPerConnection()));
+        }
+        html.append(idleRow("total", r.requested(), r.connected(), r.failed(), c.processes(), r.connectLatency(), r.empty(), r.loggedIn(),
+                r.loaded(), r.rssPerConnectionBytes(), r.heapPerConnectionBytes(), r.rssPerConnectionWithSessionsBytes(), r.fdsPerConnection()));
+        html.append("</table>\n");
+        html.append(String.format(Locale.ROOT, "<p>Redis used_memory (the whole instance): %d → %d → %d KB, %.1f bytes per connection</p>%n",
+                c.redisEmptyBytes() >> 10, c.redisLoggedInBytes() >> 10, c.redisLoadedBytes() >> 10, c.redisPerConnectionBytes()));
+    }
+
+    private static String idleRow(String node, int requested, int connected, int failed, int processes, Latency connect, NodeProbe.Sample empty,
+            NodeProbe.Sample loggedIn, NodeProbe.Sample loaded, double rssPer, double heapPer, double rssWithSessionsPer, double fdsPer) {
+        return String.format(Locale.ROOT, "<tr><td>%s</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td><td>%.1f</td><td>%.1f</td>"
+                        + "<td>%d → %d → %d</td><td>%d → %d → %d</td><td>%d → %d</td><td>%.1f</td><td>%.1f</td><td>%.1f</td><td>%.2f</td></tr>%n",
+                SvgChart.escape(node), requested, connected, failed, processes, connect.p50Ms(), connect.p99Ms(), connect.maxMs(),
+                empty.rssBytes() >> 20, loggedIn.rssBytes() >> 20, loaded.rssBytes() >> 20,
+                empty.heapUsedBytes() >> 20, loggedIn.heapUsedBytes() >> 20, loaded.heapUsedBytes() >> 20,
+                loggedIn.openFds(), loaded.openFds(), rssPer / 1024, heapPer / 1024, rssWithSessionsPer / 1024, fdsPer);
     }
 
     private static SvgChart.Series timeSeries(Scenario s, String name, java.util.function.ToDoubleFunction<Monitor.Sample> value) {
