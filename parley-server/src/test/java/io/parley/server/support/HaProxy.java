@@ -73,13 +73,18 @@ public final class HaProxy implements AutoCloseable {
 
     /** As {@link #start(List)}, with {@code backups} as {@code backup} servers (see {@link #config(int, List, List)}). */
     public static HaProxy start(List<ProcessNode> nodes, List<ProcessNode> backups) {
+        return start("haproxy-it", nodes, backups);
+    }
+
+    /** As {@link #start(List, List)}, with its configuration and log in {@code target/<name>.cfg} and {@code .log}. */
+    public static HaProxy start(String name, List<ProcessNode> nodes, List<ProcessNode> backups) {
         int port = ProcessNode.freePort();
         try {
             Path dir = Path.of(System.getProperty("basedir", ".")).resolve("target");
-            Path config = dir.resolve("haproxy-it.cfg");
+            Path config = dir.resolve(name + ".cfg");
             Files.writeString(config, config(port, nodes, backups));
             Process process = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
-                    .redirectErrorStream(true).redirectOutput(dir.resolve("haproxy-it.log").toFile()).start();
+                    .redirectErrorStream(true).redirectOutput(dir.resolve(name + ".log").toFile()).start();
             HaProxy proxy = new HaProxy(port, process);
             Awaitility.await("haproxy listening").atMost(Duration.ofSeconds(10)).until(proxy::accepts);
             return proxy;
