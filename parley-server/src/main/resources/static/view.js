@@ -15,7 +15,9 @@ export function setStatus(kind, text, title) {
   const pill = $('state');
   pill.hidden = false;
   pill.className = 'state ' + kind;
-  pill.textContent = text;
+  if (pill.textContent !== text) {
+    pill.textContent = text; // unchanged text is not written again: a screen reader would repeat it
+  }
   pill.title = title || '';
 }
 
