@@ -146,7 +146,9 @@ class ChatUiClusterIT {
         bob.waiting().until(d -> bob.messages().contains("hi bob"));
         bob.sayConfirmed("hi alice, how are you?");
         alice.waiting().until(d -> alice.messages().contains("hi alice, how are you?"));
-        alice.sayConfirmed("fine, thanks");
+        // From the keyboard: Enter sends.
+        alice.type("fine, thanks" + Keys.ENTER);
+        alice.waiting().until(d -> alice.messages().contains("fine, thanks") && alice.pendingCount() == 0);
 
         // Typing shows, and goes away the moment that user's message arrives.
         bob.type("here is my reply");
@@ -187,6 +189,7 @@ class ChatUiClusterIT {
     void aDirectConversationReachesTheOtherUserAtOnceAndNoOneElse() {
         // Carol signs up on her phone, first breaking the rules; the form says them in plain words.
         carol.open();
+        assertThat(carol.driver.findElement(By.id("state")).isDisplayed()).as("a connection status before login").isFalse();
         assertThat(carol.text("username-rule")).contains("3 to 32 characters");
         assertThat(carol.text("password-rule")).contains("At least 8 characters");
         carol.screenshot("02-signup-form-phone");
