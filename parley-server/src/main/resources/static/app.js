@@ -262,7 +262,8 @@ function handle(frame) {
       break;
     case 'sent': {
       const p = state.pending.get(frame.clientMsgId);
-      if (p && room(frame.room).messages.has(frame.seq)) {
+      const r = state.rooms.get(frame.room);
+      if (p && r && r.messages.has(frame.seq)) {
         state.pending.delete(frame.clientMsgId);
         renderPendingIfShown(frame.room);
       }
@@ -389,7 +390,7 @@ async function fetchRange(name, from, to) {
   try {
     while (after < to) {
       const page = await api('GET', '/api/rooms/' + encodeURIComponent(name) + '/messages?after=' + after + '&limit=200');
-      if (page.messages.length === 0) {
+      if (page.messages.length === 0 || !state.rooms.has(name)) {
         break;
       }
       for (const m of page.messages) {
@@ -422,6 +423,9 @@ async function loadOlder(name) {
   try {
     const page = await api('GET', '/api/rooms/' + encodeURIComponent(name) + '/messages?limit=' + PAGE
         + (before === null ? '' : '&before=' + before));
+    if (state.rooms.get(name) !== r) {
+      return; // left meanwhile
+    }
     for (const m of page.messages) {
       addMessage(m);
     }

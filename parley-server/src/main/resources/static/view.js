@@ -260,7 +260,7 @@ export function renderHistoryState() {
   } else {
     text.textContent = '';
   }
-  empty.textContent = nothingYet && !r.loading && r.head === 0
+  empty.textContent = nothingYet && !r.loading && r.complete && r.head === 0
       ? (name.startsWith('dm:') ? 'No messages yet. Say hello to ' + label(name).substring(1) + '!' : 'No messages here yet. Say hello!')
       : '';
 }

@@ -125,10 +125,10 @@ class ChatUiClusterIT {
         bob.open().signUp("bob", PASSWORD);
         assertThat(alice.node()).isEqualTo(NODE_0);
         assertThat(bob.node()).isEqualTo(NODE_1);
-        assertThat(alice.text("empty")).contains("Join a room");
+        alice.waitFor("empty", "Join a room");
 
         alice.join("lobby");
-        assertThat(alice.text("empty")).isEqualTo("No messages here yet. Say hello!");
+        alice.waitFor("empty", "No messages here yet. Say hello!");
         bob.join("lobby");
         alice.waitFor("presence", "bob");
         bob.waitFor("presence", "alice");
@@ -213,7 +213,7 @@ class ChatUiClusterIT {
                 new MutationObserver(note).observe(document.getElementById('rooms'), { childList: true, subtree: true });""");
         alice.openDirect("bob");
         alice.waitFor("room-title", "@bob");
-        assertThat(alice.text("empty")).isEqualTo("No messages yet. Say hello to bob!");
+        alice.waitFor("empty", "No messages yet. Say hello to bob!");
         long sentAt = System.currentTimeMillis();
         alice.sayConfirmed("psst, a secret");
         bob.awaitUnread("dm:alice:bob", 1);
