@@ -41,7 +41,7 @@ import tools.jackson.databind.json.JsonMapper;
  *
  * <ul>
  * <li>Login is {@code POST /api/login} with a JSON body (see {@link AuthController}); the security
- * context lives in the HTTP session, which Spring Session keeps in memory or in Redis.</li>
+ * context lives in the HTTP session, which Spring Session keeps in the embedded database or in Redis.</li>
  * <li>At login the session id changes (fixation protection) and the CSRF token is replaced.</li>
  * <li>CSRF: the token is in the {@code XSRF-TOKEN} cookie (readable by scripts) and every
  * state-changing request must echo it in {@code X-XSRF-TOKEN}, login and signup included.</li>

@@ -11,6 +11,8 @@ import com.fasterxml.jackson.annotation.JsonTypeInfo;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import org.springframework.core.convert.ConversionService;
+import org.springframework.core.convert.support.GenericConversionService;
 import org.springframework.data.redis.serializer.GenericJacksonJsonRedisSerializer;
 import org.springframework.data.redis.serializer.RedisSerializer;
 import org.springframework.data.redis.serializer.SerializationException;
@@ -28,10 +30,12 @@ import tools.jackson.databind.jsontype.PolymorphicTypeValidator;
 import tools.jackson.databind.module.SimpleModule;
 
 /**
- * How a session attribute is written to Redis: JSON, with type ids checked against an allowlist;
- * and what happens to a session that holds anything else: it is no session.
+ * How a session attribute is stored (in Redis in cluster mode, in the embedded database in standalone
+ * mode): JSON, with type ids checked against an allowlist; and what happens to a session that holds
+ * anything else: it is no session.
  *
- * <p>Never Java serialization: with it, anyone who can write a Redis key can make every node
+ * <p>Never Java serialization: with it, anyone who can write a Redis key (or a row of the session
+ * table) can make every node
  * instantiate any class on the classpath. Here a value is read back only if its type is one of
  * {@link #JDK_VALUE_TYPES} or one of Spring Security's own (the security context, its
  * authentication, user and authorities, through {@link SecurityJacksonModules}); Parley stores no
@@ -83,6 +87,19 @@ final class SessionJson {
         modules.add(new NameCheckedTyping(new NameCheckedValidator(allowed.build())));
         JsonMapper mapper = JsonMapper.builder().addModules(modules).build();
         return new Serializer(new NoPreResolution(mapper));
+    }
+
+    /**
+     * The same JSON for Spring Session JDBC (standalone mode): {@code Object -> byte[]} and {@code
+     * byte[] -> Object}, an unreadable value read as {@link Unreadable} (which {@link
+     * JsonJdbcSessionRepository} turns into no session).
+     */
+    static ConversionService conversionService(ClassLoader loader) {
+        RedisSerializer<Object> json = serializer(loader);
+        GenericConversionService conversions = new GenericConversionService();
+        conversions.addConverter(Object.class, byte[].class, value -> json.serialize(value));
+        conversions.addConverter(byte[].class, Object.class, bytes -> json.deserialize(bytes));
+        return conversions;
     }
 
     /** Spring Session's mapping of a stored hash to a session, except that an unreadable one is no session (null). */

@@ -31,7 +31,7 @@ import org.springframework.web.socket.CloseStatus;
  * <li>a session that expires or is deleted closes its sockets on this node with 1008 ({@link
  * #SESSION_EXPIRED}): at once when the store says so (Spring Session's {@link
  * SessionDestroyedEvent}: the Redis repository publishes it on every node from Redis's keyspace
- * events; the in-memory one publishes none), and otherwise at the next check, every {@link
+ * events; the JDBC one of standalone mode publishes none), and otherwise at the next check, every {@link
  * SessionProperties#checkInterval()}, which finds the session gone;
  * <li>a session whose sockets received a frame since the last check is touched (its last access
  * time saved), so a user who only chats over the socket is not logged out by the session timeout.

@@ -13,8 +13,9 @@ import org.springframework.stereotype.Component;
  * Ends every HTTP session of one user, as if each had logged out: the session is deleted from the
  * store (so its cookie authenticates nothing any more, on any node) and its WebSockets are closed
  * with 1008 on every node, through the logout path ({@link HttpSessionEnded}). The sessions are
- * found by principal name: Spring Session's index in Redis in cluster mode, a scan of the in-memory
- * store in standalone mode ({@link IndexedMapSessionRepository}). Thread-safe; blocks for one store
+ * found by principal name: Spring Session's index in Redis in cluster mode, the indexed
+ * {@code principal_name} column of the session table in standalone mode ({@link
+ * JsonJdbcSessionRepository}). Thread-safe; blocks for one store
  * look-up and one delete per session.
  */
 @Component

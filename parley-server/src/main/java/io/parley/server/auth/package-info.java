@@ -1,5 +1,5 @@
 /**
- * Accounts, login, Spring Security and the HTTP session: in memory in standalone mode, in Redis as JSON in cluster mode.
+ * Accounts, login, Spring Security and the HTTP session: in the embedded database in standalone mode, in Redis in cluster mode, as JSON in both.
  */
 @NullMarked
 package io.parley.server.auth;

@@ -75,12 +75,17 @@ public final class HaProxy implements AutoCloseable {
 
     /** As {@link #start(List)}, with {@code backups} as {@code backup} servers (see {@link #config(int, List, List)}). */
     public static HaProxy start(List<ProcessNode> nodes, List<ProcessNode> backups) {
+        return start("haproxy-it", nodes, backups);
+    }
+
+    /** As {@link #start(List, List)}, with its configuration and log in {@code target/<name>-<port>.cfg} and {@code .log}. */
+    public static HaProxy start(String name, List<ProcessNode> nodes, List<ProcessNode> backups) {
         int port = ProcessNode.freePort();
         try {
             Path dir = Path.of(System.getProperty("basedir", ".")).resolve("target");
-            // Named by port: the other Failsafe fork may run a proxy of its own.
-            Path config = dir.resolve("haproxy-it-" + port + ".cfg");
-            Path log = dir.resolve("haproxy-it-" + port + ".log");
+            // Named by port too: the other Failsafe fork may run a proxy of its own.
+            Path config = dir.resolve(name + "-" + port + ".cfg");
+            Path log = dir.resolve(name + "-" + port + ".log");
             Files.writeString(config, config(port, nodes, backups));
             Process process = new ProcessBuilder("haproxy", "-db", "-f", config.toString())
                     .redirectErrorStream(true).redirectOutput(log.toFile()).start();

@@ -72,14 +72,17 @@ class SecurityHeadersIT {
     void thePageItsScriptAndItsStylesheetAreServedWithTheStrictPolicy() {
         HttpResponse<String> page = get("/");
         assertThat(page.statusCode()).isEqualTo(200);
-        assertThat(page.body()).contains("<script src=\"/app.js\" defer></script>");
+        assertThat(page.body()).contains("<script type=\"module\" src=\"/app.js\"></script>");
         assertHardened(page);
         assertThat(page.headers().firstValue("Content-Security-Policy").orElseThrow()).doesNotContain("unsafe");
 
-        HttpResponse<String> script = get("/app.js");
-        assertThat(script.statusCode()).isEqualTo(200);
-        assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("javascript"));
-        assertHardened(script);
+        // app.js and the modules it imports: a module script must come with a JavaScript type.
+        for (String module : StaticUiTests.SCRIPTS) {
+            HttpResponse<String> script = get("/" + module);
+            assertThat(script.statusCode()).as(module).isEqualTo(200);
+            assertThat(script.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).contains("javascript"));
+            assertHardened(script);
+        }
         HttpResponse<String> styles = get("/app.css");
         assertThat(styles.headers().firstValue("Content-Type")).hasValueSatisfying(type -> assertThat(type).startsWith("text/css"));
         assertHardened(styles);

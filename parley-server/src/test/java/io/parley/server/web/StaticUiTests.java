@@ -33,13 +33,27 @@ class StaticUiTests {
         assertThat(page).doesNotContainIgnoringCase("javascript:");
     }
 
+    /** The chat page's modules (app.js imports the others). */
+    static final String[] SCRIPTS = {"app.js", "view.js", "state.js", "http.js"};
+
     @Test
-    void theScriptUsesNoHtmlSinkNorEval() throws IOException {
-        String script = resource("app.js");
-        for (String sink : new String[] {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
-                "new Function", "setAttribute('on", "setAttribute(\"on", "setAttribute('style", ".cssText", "srcdoc"}) {
-            assertThat(script).as(sink).doesNotContain(sink);
+    void theScriptsUseNoHtmlSinkNorEval() throws IOException {
+        for (String name : SCRIPTS) {
+            String script = resource(name);
+            for (String sink : new String[] {"innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval(",
+                    "new Function", "setAttribute('on", "setAttribute(\"on", "setAttribute('style", ".cssText", "srcdoc"}) {
+                assertThat(script).as(name + ": " + sink).doesNotContain(sink);
+            }
         }
-        assertThat(script).contains(".textContent = m.text");
+        assertThat(resource("view.js")).contains(".textContent = m.text");
+    }
+
+    @Test
+    void thePageLoadsItsModulesFromItsOwnOriginOnly() throws IOException {
+        String page = resource("index.html");
+        assertThat(page).contains("<script type=\"module\" src=\"/app.js\"></script>").doesNotContain("http://").doesNotContain("https://");
+        for (String name : SCRIPTS) {
+            assertThat(Pattern.compile("(import|from)\\s*['\"]https?:").matcher(resource(name)).find()).as(name).isFalse();
+        }
     }
 }

@@ -81,7 +81,7 @@ class WebUiIT {
         driver.findElement(By.id("username")).sendKeys(name);
         driver.findElement(By.id("password")).sendKeys("correct horse");
         driver.findElement(By.id("signup")).click();
-        waitFor(driver, "state", "connected");
+        waiting(driver).until(d -> d.findElement(By.id("state")).getText().equals("connected"));
         assertThat(driver.findElement(By.id("whoami")).getText()).isEqualTo(name);
         assertThat(driver.findElement(By.id("auth")).isDisplayed()).isFalse();
         return name;
@@ -102,7 +102,7 @@ class WebUiIT {
     @SuppressWarnings("unchecked")
     private static List<String> messages(WebDriver driver) {
         return (List<String>) ((JavascriptExecutor) driver).executeScript(
-                "return [...document.querySelectorAll('#messages li:not(.pending) span:nth-child(2)')].map(e => e.textContent);");
+                "return [...document.querySelectorAll('#messages li.message .text')].map(e => e.textContent);");
     }
 
     @Test
@@ -208,6 +208,8 @@ class WebUiIT {
         waiting(bob).until(d -> messages(d).contains("one"));
 
         // The node drains Bob's socket (1012): the page reconnects by itself and resumes the room.
+        ChatPage bobsPage = new ChatPage(bob, node.baseUrl());
+        bobsPage.recordStates();
         Connections connections = node.bean(Connections.class);
         for (Connection connection : connections.all()) {
             if (connection.user().equals(bobName)) {
@@ -216,7 +218,8 @@ class WebUiIT {
         }
         say(alice, "two");
         say(alice, "three");
-        waitFor(bob, "state", "resumed");
+        waiting(bob).until(d -> bobsPage.recordedStates().stream().anyMatch(s -> s.startsWith("reconnecting"))
+                && bobsPage.state().equals("connected"));
         waiting(bob).until(d -> messages(d).contains("three"));
         assertThat(messages(bob)).containsExactly("one", "two", "three");
     }
@@ -232,7 +235,7 @@ class WebUiIT {
         waitFor(alice, "room-title", "@" + bobName);
         say(alice, "psst");
         waiting(bob).until(d -> d.findElement(By.id("rooms")).getText().contains("@"));
-        bob.findElement(By.cssSelector("#rooms li")).click();
+        bob.findElement(By.cssSelector("#rooms button")).click();
         waiting(bob).until(d -> messages(d).contains("psst"));
     }
 }
