@@ -14,6 +14,12 @@ import java.util.function.Supplier;
  * tasks run one at a time, in the order they were handed over, and a room's state needs no lock as
  * long as only its lane touches it.
  *
+ * <p>A lane is also chosen by any other key: {@link #laneOf} maps a key to a lane index, always the
+ * same one, and {@link #execute(int, Runnable)} runs a task there. {@link RoomHub} spreads the
+ * fan-out of a big room over the lanes of its recipients' connections this way: a connection is
+ * always written by the same lane, so it sees a room's messages in the order the room's lane handed
+ * them over.
+ *
  * <p>The committer and the bus threads only hand a task over ({@link #execute}) and return: they never
  * pay for the fan-out. Tasks must not block on I/O: a lane serves many rooms, and a task that waits
  * stalls all of them (RoomHub reads the log and the bus off the lane and merges the result on it).
@@ -55,6 +61,35 @@ final class DeliveryLanes {
     /** Runs {@code task} on {@code room}'s lane after every task handed over for it before. */
     void execute(String room, Runnable task) {
         lanes[lane(room)].execute(task);
+    }
+
+    /** Runs {@code task} on lane {@code lane} ({@code 0 <= lane < }{@link #count()}), after every task handed to it before. */
+    void execute(int lane, Runnable task) {
+        lanes[lane].execute(task);
+    }
+
+    /** The number of lanes. */
+    int count() {
+        return lanes.length;
+    }
+
+    /** The lane that serves {@code key}: always the same for the same key. */
+    int laneOf(String key) {
+        return lane(key);
+    }
+
+    /** Whether the calling thread is lane {@code lane}. */
+    boolean isLane(int lane) {
+        return Thread.currentThread() == threads[lane];
+    }
+
+    /** Waits until every lane has run the tasks handed to it before this call (tests). */
+    void awaitAll() {
+        for (int i = 0; i < lanes.length; i++) {
+            if (!isLane(i)) {
+                CompletableFuture.runAsync(() -> { }, lanes[i]).join();
+            }
+        }
     }
 
     /**

@@ -64,6 +64,14 @@ import org.springframework.stereotype.Component;
  * presence notice schedules a read on the {@link PresenceFeed}'s thread, merged on the lane.
  * <li><b>Subscribe and unsubscribe</b> run on the lane and the caller waits for them (microseconds),
  * so a subscription gets nothing after {@link #unsubscribe} returned.
+ * <li><b>Big rooms.</b> Once a room has had {@value #SHARDED_FROM} subscribers, its lane no longer
+ * writes to all of them itself: it keeps the order (head, held messages, fills) and hands each
+ * message to the lanes of its subscribers' connections ({@link DeliveryLanes#laneOf}, by connection
+ * id), each of which offers it to its share; the room's own share is served inline. A connection is
+ * always served by the same lane, which gets the room's messages in order, so every connection still
+ * sees them in sequence order; a room stays split until it closes, so no connection ever changes
+ * lane while a message is on its way. One room of 1,000 members is written by every lane at once
+ * instead of by one thread in turn.
  * </ul>
  * Thread-safe: every method may be called from any thread.
  */
@@ -77,6 +85,14 @@ public class RoomHub implements BusListener, DisposableBean {
 
     /** Most messages read from the log per query when filling a gap. */
     private static final int FILL_PAGE = 500;
+
+    /**
+     * Subscribers from which a room's fan-out is split across the lanes of their connections: below,
+     * a hand-over to another lane costs more than the writes it would take off this one.
+     */
+    static final int SHARDED_FROM = 64;
+
+    private static final Subscription[] NONE = new Subscription[0];
 
     private final Map<String, Room> rooms = new ConcurrentHashMap<>();
     private final Bus bus;
@@ -117,6 +133,14 @@ public class RoomHub implements BusListener, DisposableBean {
      */
     private static final class Room {
         final String name;
+        /** The room's lane. */
+        final int lane;
+        /**
+         * Once {@link #sharded}: the subscriptions by the lane of their connection. Copy-on-write: a
+         * fan-out handed to another lane keeps the array it was given.
+         */
+        Subscription[][] byLane = new Subscription[0][];
+        boolean sharded;
         final RoomPresence presence;
         /** Completes (on the lane) once the room is open or has failed to open. */
         final CompletableFuture<Void> opened = new CompletableFuture<>();
@@ -129,8 +153,9 @@ public class RoomHub implements BusListener, DisposableBean {
         boolean filling;
         long fillUntil;
 
-        Room(String name, FrameCodec codec) {
+        Room(String name, int lane, FrameCodec codec) {
             this.name = name;
+            this.lane = lane;
             this.presence = new RoomPresence(name, codec);
         }
     }
@@ -144,7 +169,7 @@ public class RoomHub implements BusListener, DisposableBean {
     long subscribe(Subscription subscription) {
         String name = subscription.room();
         while (true) {
-            Room room = rooms.computeIfAbsent(name, n -> new Room(n, codec));
+            Room room = rooms.computeIfAbsent(name, n -> new Room(n, lanes.laneOf(n), codec));
             if (room.opener.compareAndSet(false, true)) {
                 open(room);
             }
@@ -153,7 +178,9 @@ public class RoomHub implements BusListener, DisposableBean {
                 if (room.state != State.OPEN) {
                     return -1L;
                 }
-                room.subscriptions.add(subscription);
+                if (room.subscriptions.add(subscription)) {
+                    joined(room, subscription);
+                }
                 return room.head;
             });
             if (head >= 0) {
@@ -198,7 +225,10 @@ public class RoomHub implements BusListener, DisposableBean {
         }
         try {
             lanes.call(room.name, () -> {
-                room.subscriptions.remove(subscription);
+                subscription.cancel(); // nothing more, even from a fan-out already on another lane
+                if (room.subscriptions.remove(subscription)) {
+                    left(room, subscription);
+                }
                 presence.forget(room.presence, subscription);
                 if (room.subscriptions.isEmpty() && room.state == State.OPEN) {
                     remove(room);
@@ -446,12 +476,90 @@ public class RoomHub implements BusListener, DisposableBean {
         }
     }
 
-    /** Offers the same frame (one String, encoded once) to every local subscription. */
-    private void fanOut(Room room, Outgoing message) {
-        for (Subscription subscription : room.subscriptions) {
-            subscription.offer(message);
+    /** A subscription was added: in a split room, to its connection's share; a room that grew big enough is split. */
+    private void joined(Room room, Subscription subscription) {
+        if (room.sharded) {
+            int lane = laneOf(subscription);
+            Subscription[] share = room.byLane[lane];
+            Subscription[] grown = java.util.Arrays.copyOf(share, share.length + 1);
+            grown[share.length] = subscription;
+            room.byLane[lane] = grown;
+        } else if (room.subscriptions.size() >= SHARDED_FROM) {
+            List<List<Subscription>> shares = new java.util.ArrayList<>();
+            for (int i = 0; i < lanes.count(); i++) {
+                shares.add(new java.util.ArrayList<>());
+            }
+            for (Subscription each : room.subscriptions) {
+                shares.get(laneOf(each)).add(each);
+            }
+            Subscription[][] byLane = new Subscription[lanes.count()][];
+            for (int i = 0; i < byLane.length; i++) {
+                byLane[i] = shares.get(i).toArray(NONE);
+            }
+            room.byLane = byLane;
+            room.sharded = true;
         }
+    }
+
+    /** A subscription was removed: from its connection's share, in a split room. */
+    private void left(Room room, Subscription subscription) {
+        if (room.sharded) {
+            int lane = laneOf(subscription);
+            Subscription[] share = room.byLane[lane];
+            Subscription[] shrunk = new Subscription[Math.max(0, share.length - 1)];
+            int n = 0;
+            for (Subscription each : share) {
+                if (each != subscription && n < shrunk.length) {
+                    shrunk[n++] = each;
+                }
+            }
+            room.byLane[lane] = (n == shrunk.length) ? shrunk : share; // not found: unchanged
+        }
+    }
+
+    private int laneOf(Subscription subscription) {
+        return lanes.laneOf(subscription.connection().id());
+    }
+
+    /**
+     * Offers the same frame (one String, encoded once) to every local subscription: on this lane in
+     * a small room; in a split one, each lane's share on its lane, this lane's own share last.
+     */
+    private void fanOut(Room room, Outgoing message) {
         room.head = message.seq();
+        if (!room.sharded) {
+            for (Subscription subscription : room.subscriptions) {
+                offer(subscription, message);
+            }
+            return;
+        }
+        Subscription[][] byLane = room.byLane;
+        for (int lane = 0; lane < byLane.length; lane++) {
+            Subscription[] share = byLane[lane];
+            if (lane != room.lane && share.length > 0) {
+                try {
+                    lanes.execute(lane, () -> offerAll(share, message));
+                } catch (RejectedExecutionException stopping) {
+                    return;
+                }
+            }
+        }
+        offerAll(byLane[room.lane], message);
+    }
+
+    private static void offerAll(Subscription[] share, Outgoing message) {
+        for (Subscription subscription : share) {
+            offer(subscription, message);
+        }
+    }
+
+    /** One recipient's failure never stops the fan-out to the others. */
+    private static void offer(Subscription subscription, Outgoing message) {
+        try {
+            subscription.offer(message);
+        } catch (RuntimeException e) {
+            log.warn("Delivery of {} to {} failed: {}", message, subscription.connection(), e.toString());
+        }
     }
 
     private void typing(Room room, String user, Outgoing frame) {
@@ -468,6 +576,7 @@ public class RoomHub implements BusListener, DisposableBean {
      */
     void awaitDelivered(String room) {
         lanes.call(room, () -> null);
+        lanes.awaitAll(); // the shares of a split room, handed to the other lanes before
     }
 
     @Override

@@ -21,6 +21,7 @@ final class Subscription {
     private final String room;
     private final ArrayDeque<Outgoing> held = new ArrayDeque<>();
     private boolean replaying = true;
+    private boolean cancelled;
     private long delivered;
 
     Subscription(Connection connection, String room) {
@@ -36,8 +37,11 @@ final class Subscription {
         return room;
     }
 
-    /** A live room message, in sequence order. */
+    /** A live room message, in sequence order. Ignored once {@linkplain #cancel() cancelled}. */
     synchronized void offer(Outgoing message) {
+        if (cancelled) {
+            return;
+        }
         if (replaying) {
             held.add(message);
         } else if (message.seq() > delivered) {
@@ -48,6 +52,9 @@ final class Subscription {
 
     /** The replay sent every message up to {@code head}: release the held-back ones and go live. */
     synchronized void finishReplay(long head) {
+        if (cancelled) {
+            return;
+        }
         delivered = head;
         for (Outgoing message : held) {
             if (message.seq() > delivered) {
@@ -57,6 +64,15 @@ final class Subscription {
         }
         held.clear();
         replaying = false;
+    }
+
+    /**
+     * Ends the subscription: from now on nothing more is sent, even what a fan-out already on its way
+     * offers ({@link RoomHub} unsubscribes with it).
+     */
+    synchronized void cancel() {
+        cancelled = true;
+        held.clear();
     }
 
     synchronized boolean isLive() {

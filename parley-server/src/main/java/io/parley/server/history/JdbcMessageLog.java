@@ -35,19 +35,32 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * </ul>
  *
  * <h2>One batch, one transaction</h2>
- * A committer thread takes up to {@link HistoryProperties#maxBatchSize()} queued appends and runs,
- * at the database's default READ COMMITTED isolation, four statements and the commit, whatever the
- * number of rooms in the batch:
+ * A committer thread takes up to {@link HistoryProperties#maxBatchSize()} queued appends and commits
+ * them at the database's default READ COMMITTED isolation, whatever the number of rooms in the batch,
+ * with <b>two statements</b> and the commit ({@link SqlDialect} has both databases' SQL; each takes
+ * arrays, so it is one statement text for any batch):
  * <pre>
- * -- lock the head of every room of the batch
+ * -- advance the head of every room of the batch by its new messages; locks the rows in name order
+ * -- and returns the new last_seq of each, which numbers the messages
+ * UPDATE rooms ... SET last_seq = last_seq + n ... RETURNING name, last_seq      (PostgreSQL)
+ * SELECT name, last_seq FROM FINAL TABLE (MERGE INTO rooms ... last_seq + n)     (H2)
+ * -- insert the new messages unless one with the same (room, sender, client_msg_id) is stored
+ * INSERT INTO messages (...) SELECT ... FROM unnest(?, ?, ?, ?, ?) ON CONFLICT ... DO NOTHING
+ * COMMIT
+ * </pre>
+ * Retries within one batch are answered from the batch itself and take no sequence. A retry of a
+ * message stored by an earlier batch (or another node) shows as a row the insert did not write: then
+ * the heads were advanced for a message that is not new, so the transaction is rolled back and the
+ * batch is written again by the <b>look-up path</b>, which finds the originals before numbering:
+ * <pre>
  * SELECT name, last_seq FROM rooms WHERE name IN (?, ...) ORDER BY name FOR UPDATE
- * -- which requests are retries of stored messages
  * SELECT ... FROM messages WHERE (room, sender, client_msg_id) IN ((?, ?, ?), ...)
- * -- batched: the rooms that got new messages, and the new messages
- * UPDATE rooms SET last_seq = ? WHERE name = ?
+ * UPDATE rooms SET last_seq = ? WHERE name = ?                         -- batched
  * INSERT INTO messages (room, seq, sender, text, created_at, client_msg_id) VALUES (?, ?, ?, ?, ?, ?)
  * COMMIT
  * </pre>
+ * Retries come after reconnects, so the look-up path is rare; it is counted
+ * ({@code parley.history.lookups}). A database that is neither H2 nor PostgreSQL always takes it.
  * When a room has no head yet, the transaction is rolled back, the missing heads are created on
  * their own ({@code INSERT INTO rooms (name, last_seq) VALUES (?, 0) ON CONFLICT DO NOTHING}, so
  * two nodes creating the same room both succeed), and the batch starts over. A room is created
@@ -58,29 +71,33 @@ import org.springframework.transaction.support.DefaultTransactionDefinition;
  * lock on the room's head row and keeps it until its transaction ends, so a room's appends are
  * serialized across nodes; after waiting for a lock, READ COMMITTED gives the locking statement the
  * newest committed {@code last_seq}, and each following statement sees what the previous holder
- * committed, so the duplicate check is exact and numbering continues where it stopped. Sequences are
- * assigned by the transaction that commits them: a rolled-back batch leaves no hole, unlike a
- * database sequence. The rows are locked in the order the statement returns them, sorted by name,
- * so two nodes whose batches share rooms take the locks in the same order and cannot deadlock.
- * Retries within one batch are answered from the batch itself. The {@code UNIQUE} constraint is a
- * safety net that the normal path never trips. {@code IN} lists are padded to a power of two (by
- * repeating their last value) so the database sees few distinct statements and keeps them prepared.
+ * committed, so numbering continues where it stopped and the insert's conflict (or the look-up) sees
+ * every stored message of the room. Sequences are assigned by the transaction that commits them: a
+ * rolled-back batch leaves no hole, unlike a database sequence, and the first attempt commits only if
+ * every message it numbered was inserted. The rows are locked in name order (PostgreSQL: a
+ * {@code SELECT ... ORDER BY name FOR UPDATE} inside the advancing statement), so two nodes whose
+ * batches share rooms take the locks in the same order and cannot deadlock. The look-up path inserts
+ * without {@code ON CONFLICT}: there the {@code UNIQUE} constraint is a safety net that is never
+ * tripped. Its {@code IN} lists are padded to a power of two (by repeating their last value) so the
+ * database sees few distinct statements and keeps them prepared.
  *
  * <p>A failed transaction is rolled back quietly (a rollback on a broken connection fails too, and
  * is attached to the failure as suppressed); the committer logs the outage once, not per batch.
  *
- * <p>Each room's lock is held for one batch's transaction (five round trips), which bounds a room's
- * write rate across the whole cluster; group commit is what makes that bound high.
+ * <p>Each room's lock is held for one batch's transaction (three round trips on PostgreSQL), which
+ * bounds a room's write rate across the whole cluster; group commit is what makes that bound high.
  *
  * <h2>Guarantees and threading</h2>
  * <ul>
  * <li>{@link #append} may be called from any thread and never blocks: it queues the request and
  *     returns. A full queue, or a log that is not running, fails the future at once with
  *     {@link AppendFailedException}.</li>
- * <li>Futures complete only after the commit, on the room's committer thread, in sequence order per
- *     room. Dependent stages attached with the non-{@code Async} methods run on that thread: keep them
- *     short and non-blocking (publish, queue a frame), or use the {@code Async} variants, or the
- *     room's log stalls behind them.</li>
+ * <li>Futures complete only after the commit, in sequence order per room, on the completion thread
+ *     of the room's committer ({@code parley-history-committer-<i>-completion}), not on the thread
+ *     that commits: while one batch's callers run what they attached (the ack, the hand-over to
+ *     delivery), the next batch commits. Dependent stages attached with the non-{@code Async} methods
+ *     run on that thread: keep them short and non-blocking (publish, queue a frame), or the room's
+ *     acks fall behind, and after {@value Committer#COMPLETION_BACKLOG} batches its commits too.</li>
  * <li>When a transaction fails, every future of the batch fails with
  *     {@link AppendFailedException.Reason#STORE_FAILED} and nothing of it is acknowledged; the next
  *     batch tries again, so the log recovers by itself when the database is back.</li>
@@ -137,7 +154,7 @@ public class JdbcMessageLog implements MessageLog, SmartLifecycle {
         // No JDBC timeout: it becomes a query timeout on every statement, and the PostgreSQL driver arms
         // a java.util.Timer task for each one (PgStatement.startTimer). The database enforces the bound
         // itself (statement_timeout, see application-cluster.yml and docs/message-log.md).
-        JdbcBatchWriter writer = new JdbcBatchWriter(jdbc, new JdbcTransactionManager(dataSource), batchTransaction, clock);
+        JdbcBatchWriter writer = new JdbcBatchWriter(jdbc, new JdbcTransactionManager(dataSource), batchTransaction, clock, metrics);
         this.groupCommit = new GroupCommit(writer, properties, metrics, "parley-history-committer-");
     }
 

@@ -1,5 +1,7 @@
 package io.parley.server.history;
 
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -22,7 +24,10 @@ import io.micrometer.core.instrument.Timer;
  * <li>{@code parley.history.duplicates}: retries answered with their original;</li>
  * <li>{@code parley.history.failures}: appends failed, tagged with the lower-case
  *     {@link AppendFailedException.Reason};</li>
- * <li>{@code parley.history.queue.size}: appends waiting for a committer.</li>
+ * <li>{@code parley.history.queue.size}: appends waiting for a committer;</li>
+ * <li>{@code parley.history.lookups}: batches written again by the look-up path, because the first
+ *     attempt met a message already stored with the same client id (a retry from an earlier batch or
+ *     another node; see {@link JdbcMessageLog}).</li>
  * </ul>
  */
 final class MessageLogMetrics {
@@ -34,6 +39,8 @@ final class MessageLogMetrics {
     private final Timer appendLatency;
     private final Counter appends;
     private final Counter duplicates;
+    private final Counter lookUps;
+    private final Map<AppendFailedException.Reason, Counter> failures = new EnumMap<>(AppendFailedException.Reason.class);
 
     MessageLogMetrics(MeterRegistry registry) {
         this.registry = registry;
@@ -50,8 +57,11 @@ final class MessageLogMetrics {
                 .register(registry);
         this.duplicates = Counter.builder("parley.history.duplicates")
                 .description("Retried appends answered with their original message").register(registry);
+        this.lookUps = Counter.builder("parley.history.lookups")
+                .description("Batches written again by the look-up path after meeting a stored retry").register(registry);
         for (AppendFailedException.Reason reason : AppendFailedException.Reason.values()) {
-            failures(reason);
+            failures.put(reason, Counter.builder("parley.history.failures").description("Appends that failed")
+                    .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT)).register(registry));
         }
     }
 
@@ -61,8 +71,7 @@ final class MessageLogMetrics {
     }
 
     private Counter failures(AppendFailedException.Reason reason) {
-        return Counter.builder("parley.history.failures").description("Appends that failed")
-                .tag("reason", reason.name().toLowerCase(java.util.Locale.ROOT)).register(registry);
+        return failures.get(reason);
     }
 
     void queueSize(Supplier<Number> size) {
@@ -84,6 +93,10 @@ final class MessageLogMetrics {
 
     void failed(AppendFailedException.Reason reason, int count) {
         failures(reason).increment(count);
+    }
+
+    void lookedUp() {
+        lookUps.increment();
     }
 
     void appendCompleted(long latencyNanos) {

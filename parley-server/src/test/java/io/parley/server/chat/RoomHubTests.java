@@ -3,6 +3,8 @@ package io.parley.server.chat;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.stream.LongStream;
 
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.parley.protocol.FrameCodec;
@@ -233,6 +235,43 @@ class RoomHubTests {
 
         assertThat(alice.written()).hasSize(1);
         assertThat(writers).singleElement().asString().startsWith("parley-delivery-");
+    }
+
+    @Test
+    void aBigRoomIsWrittenBySeveralLanesAndEachMemberGetsEveryMessageInOrderUntilItLeaves() {
+        hub(Duration.ofSeconds(10));
+        Set<String> writers = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        List<TestConnection> members = new ArrayList<>();
+        List<Subscription> subscriptions = new ArrayList<>();
+        for (int i = 0; i < 2 * RoomHub.SHARDED_FROM; i++) {
+            TestConnection member = TestConnection.open("c" + i, "user" + i, "http-" + i);
+            member.duringWrite(() -> writers.add(Thread.currentThread().getName()));
+            Subscription subscription = new Subscription(member.connection(), "r");
+            subscription.finishReplay(hub.subscribe(subscription));
+            members.add(member);
+            subscriptions.add(subscription);
+        }
+
+        for (int i = 0; i < 30; i++) {
+            ServerFrame.Message message = frame(log.commit("r"));
+            hub.onRoomEvent("r", message, new FrameCodec().encode(message));
+        }
+        hub.awaitDelivered("r");
+
+        assertThat(members).allSatisfy(member -> assertThat(seqs(member)).isEqualTo(LongStream.rangeClosed(1, 30).boxed().toList()));
+        assertThat(writers).as("lanes that wrote").hasSizeGreaterThan(1).allMatch(name -> name.startsWith("parley-delivery-"));
+
+        List<TestConnection> leaving = members.subList(0, members.size() / 2);
+        subscriptions.subList(0, members.size() / 2).forEach(hub::unsubscribe);
+        for (int i = 0; i < 10; i++) {
+            ServerFrame.Message message = frame(log.commit("r"));
+            hub.onRoomEvent("r", message, new FrameCodec().encode(message));
+        }
+        hub.awaitDelivered("r");
+
+        assertThat(leaving).allSatisfy(member -> assertThat(seqs(member)).hasSize(30));
+        assertThat(members.subList(members.size() / 2, members.size()))
+                .allSatisfy(member -> assertThat(seqs(member)).isEqualTo(LongStream.rangeClosed(1, 40).boxed().toList()));
     }
 
     @Test

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
@@ -170,6 +171,33 @@ class GroupCommitTests {
         assertThat(accepted).allSatisfy(future -> assertThat(future).isCompleted());
         assertThat(accepted).extracting(future -> future.join().message().seq()).containsExactly(1L, 2L, 3L, 4L, 5L);
         assertThat(reasonOf(refused)).isEqualTo(Reason.CLOSED);
+    }
+
+    @Test
+    void whatACallerAttachesRunsOnTheCompletionThreadWhileTheCommitterCommitsTheNextBatch() throws Exception {
+        GroupCommit groupCommit = start(1, 100, 1, Duration.ZERO);
+        CountDownLatch ackHeld = new CountDownLatch(1);
+        List<String> completedOn = Collections.synchronizedList(new ArrayList<>());
+        CompletableFuture<Appended> first = append(groupCommit, "lobby", 0).whenComplete((appended, error) -> {
+            completedOn.add(Thread.currentThread().getName());
+            try {
+                ackHeld.await(10, TimeUnit.SECONDS); // a slow ack (encoding, a socket write)
+            }
+            catch (InterruptedException ex) {
+                Thread.currentThread().interrupt();
+            }
+        });
+        await().atMost(Duration.ofSeconds(10)).until(() -> completedOn.size() == 1);
+
+        CompletableFuture<Appended> second = append(groupCommit, "lobby", 1);
+        await().atMost(Duration.ofSeconds(10)).until(() -> writer.batches.size() == 2);
+
+        assertThat(completedOn).containsExactly("test-committer-0-completion");
+        assertThat(writer.batches).extracting(FakeBatchWriter.Batch::thread).containsOnly("test-committer-0");
+        assertThat(second).as("completed after the first, in order").isNotDone();
+        ackHeld.countDown();
+        assertThat(second.get(10, TimeUnit.SECONDS).message().seq()).isEqualTo(2);
+        assertThat(first.get(10, TimeUnit.SECONDS).message().seq()).isEqualTo(1);
     }
 
     @Test

@@ -126,4 +126,34 @@ class JdbcMessageLogRetriesIT {
         assertThat(appended).extracting(each -> each.message().room() + "#" + each.message().seq())
                 .containsExactly("lobby#1", "lobby#2", "random#1");
     }
+
+    @ParameterizedTest
+    @EnumSource(Engine.class)
+    void aStoredRetryAmongNewMessagesOfSeveralRoomsSendsTheBatchThroughTheLookUpPathWithoutAGap(Engine engine)
+            throws Exception {
+        TestDatabase db = fixture.database(engine);
+        SimpleMeterRegistry registry = new SimpleMeterRegistry();
+        // One committer, batches of 5 that wait up to 1 s to fill: both rooms share each batch.
+        JdbcMessageLog log = fixture.start(db.dataSource(), HistoryProperties.defaults().withQueues(1, 100)
+                .withBatching(5, Duration.ofSeconds(1)), registry);
+        UUID id = UUID.randomUUID();
+        StoredMessage original = log.append("lobby", "alice", id, "first").get(WAIT.toSeconds(), TimeUnit.SECONDS).message();
+        log.append("random", "bob", UUID.randomUUID(), "r1").get(WAIT.toSeconds(), TimeUnit.SECONDS);
+        assertThat(registry.get("parley.history.lookups").counter().count()).as("no retry met yet").isZero();
+
+        // One batch of 5: two new messages in each room around a retry of a stored message.
+        List<Appended> batch = joinAll(List.of(log.append("lobby", "carol", UUID.randomUUID(), "l2"),
+                log.append("random", "carol", UUID.randomUUID(), "r2"), log.append("lobby", "alice", id, "first, again"),
+                log.append("random", "dave", UUID.randomUUID(), "r3"), log.append("lobby", "dave", UUID.randomUUID(), "l3")));
+
+        assertThat(registry.get("parley.history.batch.size").summary().max()).as("one batch of five").isEqualTo(5);
+        assertThat(registry.get("parley.history.lookups").counter().count()).as("written by the look-up path").isEqualTo(1);
+        assertThat(batch.get(2)).isEqualTo(new Appended(original, true));
+        assertThat(batch).extracting(appended -> appended.message().room() + "#" + appended.message().seq())
+                .containsExactly("lobby#2", "random#2", "lobby#1", "random#3", "lobby#3");
+        assertThat(log.after("lobby", 0, 10)).extracting(StoredMessage::text).containsExactly("first", "l2", "l3");
+        assertThat(log.after("random", 0, 10)).extracting(StoredMessage::text).containsExactly("r1", "r2", "r3");
+        assertThat(log.lastSeq("lobby")).isEqualTo(3);
+        assertThat(log.lastSeq("random")).isEqualTo(3);
+    }
 }
