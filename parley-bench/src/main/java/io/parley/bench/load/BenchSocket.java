@@ -40,6 +40,8 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
     private volatile @Nullable Sequenced sequenced;
     private volatile Channel channel;
     private int closeCode = 1006;
+    /** Whether the server answered the upgrade (101); touched on the event loop only. */
+    private boolean upgraded;
 
     BenchSocket(Generator generator, Wire wire, long intendedStart) {
         this.generator = generator;
@@ -107,6 +109,8 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
     public void userEventTriggered(ChannelHandlerContext ctx, Object event) throws Exception {
         if (event == ClientHandshakeStateEvent.HANDSHAKE_TIMEOUT) {
             ready.completeExceptionally(new IllegalStateException("WebSocket handshake timed out"));
+        } else if (event == ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+            upgraded = true;
         }
         super.userEventTriggered(ctx, event);
     }
@@ -176,7 +180,8 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
     @Override
     public void channelInactive(ChannelHandlerContext ctx) throws Exception {
         boolean wasOpen = ready.isDone() && !ready.isCompletedExceptionally();
-        IllegalStateException lost = new IllegalStateException("connection closed (" + closeCode + ")");
+        IllegalStateException lost = new IllegalStateException("connection closed (" + closeCode + ")"
+                + (ready.isDone() ? "" : upgraded ? " after the upgrade, before the server's first frame" : " before the upgrade"));
         ready.completeExceptionally(lost);
         joins.forEach(join -> join.completeExceptionally(lost));
         joins.clear();

@@ -176,8 +176,9 @@ public final class LoadTool {
         try (Generator generator = new Generator(o.integer("io-threads", 2), o.integer("sources", 4));
                 Monitor monitor = new Monitor(generator, target.probes(), log)) {
             List<String> nodeNames = new ArrayList<>();
-            target.nodes().forEach(n -> nodeNames.add(n.name() + " " + n.url() + (preset.cluster() ? " cluster" : "")
-                    + (target.kind() == Target.Kind.PARLEY ? " " + store : "")));
+            boolean parley = target.kind() == Target.Kind.PARLEY;
+            target.nodes().forEach(n -> nodeNames.add(n.name() + " " + n.url()
+                    + (preset.cluster() ? " cluster" + (parley ? " postgres" : "") : parley ? " " + store : "")));
             String name = preset.name() + (preset.scenario().equals("S4") ? "-" + store : "");
             if (preset.scenario().equals("S1")) {
                 IdleCapacity.Result idle = IdleCapacity.run(o, generator, target, monitor, work, log);
