@@ -85,11 +85,16 @@ class AdminClusterIT {
 
     /** connections per node id, as the page's table shows them. */
     private static Map<String, Integer> shownConnections(WebDriver driver) {
+        // Read in one script, so a poll that re-renders the rows cannot happen between reading a row and its cell.
+        @SuppressWarnings("unchecked")
+        Map<String, Object> rows = (Map<String, Object>) ((JavascriptExecutor) driver).executeScript("""
+                const shown = {};
+                for (const row of document.querySelectorAll('#node-rows tr[data-node]')) {
+                  shown[row.dataset.node] = row.querySelector('td.connections').dataset.value;
+                }
+                return shown;""");
         Map<String, Integer> shown = new HashMap<>();
-        for (WebElement row : driver.findElements(By.cssSelector("#node-rows tr[data-node]"))) {
-            String value = row.findElement(By.cssSelector("td.connections")).getDomAttribute("data-value");
-            shown.put(row.getDomAttribute("data-node"), Integer.parseInt(String.valueOf(value)));
-        }
+        rows.forEach((node, value) -> shown.put(node, Integer.parseInt(String.valueOf(value))));
         return shown;
     }
 
