@@ -61,17 +61,15 @@ final class FakeParleyHttpServer implements AutoCloseable {
         String method = exchange.getRequestMethod();
         String path = exchange.getRequestURI().getPath();
         Map<String, String> cookies = cookies(exchange);
-        int status;
         try {
             if (!method.equals("GET") && !csrfToken.equals(exchange.getRequestHeaders().getFirst("X-XSRF-TOKEN"))) {
-                status = reply(exchange, 403, Map.of("error", "forbidden", "message", "invalid CSRF token"));
+                reply(exchange, 403, Map.of("error", "forbidden", "message", "invalid CSRF token"));
             } else {
-                status = route(exchange, method + " " + path, cookies);
+                route(exchange, method + " " + path, cookies);
             }
         } finally {
             exchange.close();
         }
-        log.add(method + " " + path + " " + status);
     }
 
     private int route(HttpExchange exchange, String request, Map<String, String> cookies) throws IOException {
@@ -107,8 +105,7 @@ final class FakeParleyHttpServer implements AutoCloseable {
                 Optional.ofNullable(cookies.get("SESSION")).ifPresent(sessions::remove);
                 rotateCsrf();
                 exchange.getResponseHeaders().add("Set-Cookie", "SESSION=; Path=/; Max-Age=0");
-                exchange.sendResponseHeaders(204, -1);
-                return 204;
+                return sendHeaders(exchange, 204, -1);
             }
             case "GET /api/me" -> {
                 String user = cookies.get("SESSION") == null ? null : sessions.get(cookies.get("SESSION"));
@@ -137,8 +134,15 @@ final class FakeParleyHttpServer implements AutoCloseable {
     private int reply(HttpExchange exchange, int status, Map<String, String> body) throws IOException {
         byte[] bytes = json.writeValueAsString(body).getBytes(StandardCharsets.UTF_8);
         exchange.getResponseHeaders().add("Content-Type", "application/json");
-        exchange.sendResponseHeaders(status, bytes.length);
+        sendHeaders(exchange, status, bytes.length);
         exchange.getResponseBody().write(bytes);
+        return status;
+    }
+
+    /** Logs the request before the client can see its answer, so a test that reads the log after a call sees it. */
+    private int sendHeaders(HttpExchange exchange, int status, long length) throws IOException {
+        log.add(exchange.getRequestMethod() + " " + exchange.getRequestURI().getPath() + " " + status);
+        exchange.sendResponseHeaders(status, length);
         return status;
     }
 }
