@@ -178,6 +178,7 @@ class GroupCommitTests {
         GroupCommit groupCommit = start(1, 100, 1, Duration.ZERO);
         CountDownLatch ackHeld = new CountDownLatch(1);
         List<String> completedOn = Collections.synchronizedList(new ArrayList<>());
+        writer.hold(); // until the callback is attached: else a fast commit runs it on this thread
         CompletableFuture<Appended> first = append(groupCommit, "lobby", 0).whenComplete((appended, error) -> {
             completedOn.add(Thread.currentThread().getName());
             try {
@@ -187,6 +188,7 @@ class GroupCommitTests {
                 Thread.currentThread().interrupt();
             }
         });
+        writer.release();
         await().atMost(Duration.ofSeconds(10)).until(() -> completedOn.size() == 1);
 
         CompletableFuture<Appended> second = append(groupCommit, "lobby", 1);
