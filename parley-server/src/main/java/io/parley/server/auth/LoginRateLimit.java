@@ -6,6 +6,7 @@ import java.util.Arrays;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.LongSupplier;
 
+import io.parley.server.connection.TokenBucket;
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
@@ -30,11 +31,10 @@ public class LoginRateLimit {
 
     private static final long SWEEP_INTERVAL_NANOS = 1_000_000_000L;
 
-    private final ConcurrentHashMap<String, Bucket> buckets = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<String, TokenBucket> buckets = new ConcurrentHashMap<>();
     private final LoginRateProperties properties;
-    private final double perNano;
     private final LongSupplier clock;
-    private final Bucket overflow;
+    private final TokenBucket overflow;
     private volatile long lastSweep;
 
     @Autowired
@@ -44,9 +44,8 @@ public class LoginRateLimit {
 
     LoginRateLimit(LoginRateProperties properties, LongSupplier clock) {
         this.properties = properties;
-        this.perNano = properties.perSecond() / 1e9;
         this.clock = clock;
-        this.overflow = new Bucket(clock.getAsLong());
+        this.overflow = newBucket(clock.getAsLong());
         this.lastSweep = clock.getAsLong() - SWEEP_INTERVAL_NANOS;
     }
 
@@ -64,8 +63,8 @@ public class LoginRateLimit {
         return buckets.size();
     }
 
-    private Bucket bucketOf(String key, long now) {
-        Bucket bucket = buckets.get(key);
+    private TokenBucket bucketOf(String key, long now) {
+        TokenBucket bucket = buckets.get(key);
         if (bucket != null) {
             return bucket;
         }
@@ -75,7 +74,11 @@ public class LoginRateLimit {
                 return overflow;
             }
         }
-        return buckets.computeIfAbsent(key, k -> new Bucket(now));
+        return buckets.computeIfAbsent(key, k -> newBucket(now));
+    }
+
+    private TokenBucket newBucket(long now) {
+        return new TokenBucket(properties.perSecond(), properties.burst(), now);
     }
 
     private void sweep(long now) {
@@ -100,37 +103,6 @@ public class LoginRateLimit {
             return InetAddress.getByAddress(bytes).getHostAddress();
         } catch (UnknownHostException | IllegalArgumentException e) {
             return address;
-        }
-    }
-
-    private final class Bucket {
-        private double tokens;
-        private long last;
-
-        Bucket(long now) {
-            this.tokens = properties.burst();
-            this.last = now;
-        }
-
-        synchronized long tryAcquire(long now) {
-            refill(now);
-            if (tokens >= 1) {
-                tokens -= 1;
-                return 0;
-            }
-            return Math.max(1, (long) Math.ceil((1 - tokens) / perNano / 1e9 - 1e-6));
-        }
-
-        synchronized boolean isFull(long now) {
-            refill(now);
-            return tokens >= properties.burst();
-        }
-
-        private void refill(long now) {
-            if (now > last) {
-                tokens = Math.min(properties.burst(), tokens + (now - last) * perNano);
-                last = now;
-            }
         }
     }
 }

@@ -6,6 +6,7 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.LongSupplier;
 
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
@@ -14,6 +15,7 @@ import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.springframework.beans.factory.DisposableBean;
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.stereotype.Component;
 
 /**
@@ -26,6 +28,10 @@ import org.springframework.stereotype.Component;
  * reached {@code parley.connections.max}; 503 with {@code Retry-After};
  * <li>{@link Refusal#FILE_DESCRIPTORS}: the process's open descriptors reached {@code
  * parley.connections.file-descriptor-threshold} of its limit, whatever holds them; 503;
+ * <li>{@link Refusal#HANDSHAKE_RATE}: more handshakes this second than {@code
+ * parley.connections.handshake-rate} (when set) lets in; 503 with a {@code Retry-After} spread at
+ * random over 1 s to {@code parley.connections.retry-after}, so that a reconnect storm is served at
+ * the node's pace rather than accepted whole and starved;
  * <li>{@link Refusal#USER_LIMIT}: the user already holds {@code parley.connections.max-per-user}
  * sockets here; 429;
  * <li>{@link Refusal#DRAINING}: the node is shutting down ({@link Drain}); 503 with {@code
@@ -45,7 +51,7 @@ import org.springframework.stereotype.Component;
  * and one line when it falls back under 75 %.
  *
  * <p>Meters: {@code parley.handshakes{result=accepted}} and {@code
- * parley.handshakes{result=refused,reason=connection_limit|file_descriptors|user_limit|draining}} (counters),
+ * parley.handshakes{result=refused,reason=connection_limit|file_descriptors|handshake_rate|user_limit|draining}} (counters),
  * {@code parley.connections.limit} (gauge). Thread-safe.
  */
 @Component
@@ -59,8 +65,8 @@ public class Admission implements DisposableBean {
 
     /** Why a handshake was refused; the tag value of {@code parley.handshakes{reason}}. */
     public enum Refusal {
-        CONNECTION_LIMIT("connection_limit"), FILE_DESCRIPTORS("file_descriptors"), USER_LIMIT("user_limit"),
-        DRAINING("draining");
+        CONNECTION_LIMIT("connection_limit"), FILE_DESCRIPTORS("file_descriptors"), HANDSHAKE_RATE("handshake_rate"),
+        USER_LIMIT("user_limit"), DRAINING("draining");
 
         final String tag;
 
@@ -75,6 +81,8 @@ public class Admission implements DisposableBean {
     private final long fdLimit;
     private final long fdThreshold;
     private final AtomicLong fdEstimate = new AtomicLong();
+    private final @Nullable TokenBucket handshakes;
+    private final LongSupplier clock;
     private final Counter accepted;
     private final Map<Refusal, Counter> refused = new EnumMap<>(Refusal.class);
     private final ScheduledExecutorService sampler = Executors.newSingleThreadScheduledExecutor(runnable -> {
@@ -85,8 +93,18 @@ public class Admission implements DisposableBean {
     private volatile boolean warned;
     private volatile boolean draining;
 
+    @Autowired
     public Admission(Connections connections, ConnectionProperties properties, MeterRegistry registry) {
+        this(connections, properties, registry, System::nanoTime);
+    }
+
+    Admission(Connections connections, ConnectionProperties properties, MeterRegistry registry, LongSupplier clock) {
         this.connections = connections;
+        this.clock = clock;
+        double rate = properties.handshakeRate();
+        this.handshakes = rate > 0
+                ? new TokenBucket(rate, properties.handshakeBurst() > 0 ? properties.handshakeBurst() : Math.max(1, rate), clock.getAsLong())
+                : null;
         this.properties = properties;
         this.fdLimit = FileDescriptors.limit();
         Integer configured = properties.max();
@@ -102,8 +120,8 @@ public class Admission implements DisposableBean {
                 .description("WebSockets this node holds at most (parley.connections.max)").register(registry);
         sample();
         sampler.scheduleWithFixedDelay(this::sample, SAMPLE_MILLIS, SAMPLE_MILLIS, TimeUnit.MILLISECONDS);
-        log.info("Admission: at most {} WebSockets, {} per user; handshakes refused above {} of {} file descriptors",
-                max, properties.maxPerUser(), fdLimit > 0 ? fdThreshold : "unknown", fdLimit > 0 ? fdLimit : "unknown");
+        log.info("Admission: at most {} WebSockets, {} per user, {} handshakes/s; handshakes refused above {} of {} file descriptors",
+                max, properties.maxPerUser(), rate > 0 ? rate : "any", fdLimit > 0 ? fdThreshold : "unknown", fdLimit > 0 ? fdLimit : "unknown");
     }
 
     /** Descriptors kept for everything that is not a client socket, out of a limit of {@code fdLimit}. */
@@ -141,6 +159,10 @@ public class Admission implements DisposableBean {
         }
         if (!connections.tryReserve(max)) {
             return refuse(Refusal.CONNECTION_LIMIT);
+        }
+        if (handshakes != null && handshakes.tryAcquire(clock.getAsLong()) > 0) {
+            connections.cancelReservation();
+            return refuse(Refusal.HANDSHAKE_RATE);
         }
         fdEstimate.incrementAndGet();
         return null;

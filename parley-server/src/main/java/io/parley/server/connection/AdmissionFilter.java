@@ -2,6 +2,7 @@ package io.parley.server.connection;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.ThreadLocalRandom;
 
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -17,6 +18,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code Connection: close} (the socket and its descriptor are released at once) and a JSON body.
  * An admitted handshake that does not upgrade (401, 403, 429, …) gives its slot back. A draining
  * node answers {@code Retry-After: 1}: another node is ready, and the client should go there now.
+ * A handshake over the rate limit gets a {@code Retry-After} drawn at random from 1 s to {@code
+ * parley.connections.retry-after}, so that the refused part of a storm does not return as one wave.
  */
 final class AdmissionFilter extends OncePerRequestFilter {
 
@@ -25,10 +28,17 @@ final class AdmissionFilter extends OncePerRequestFilter {
 
     private final Admission admission;
     private final String retryAfterSeconds;
+    private final long maxRetryAfterSeconds;
 
     AdmissionFilter(Admission admission, ConnectionProperties properties) {
         this.admission = admission;
-        this.retryAfterSeconds = Long.toString(properties.retryAfter().toSeconds());
+        this.maxRetryAfterSeconds = properties.retryAfter().toSeconds();
+        this.retryAfterSeconds = Long.toString(maxRetryAfterSeconds);
+    }
+
+    /** A {@code Retry-After} drawn uniformly from 1 to {@code retry-after} seconds: refused clients come back spread out. */
+    private String spreadRetryAfter() {
+        return Long.toString(ThreadLocalRandom.current().nextLong(1, maxRetryAfterSeconds + 1));
     }
 
     @Override
@@ -38,6 +48,11 @@ final class AdmissionFilter extends OncePerRequestFilter {
         if (refusal == Admission.Refusal.DRAINING) {
             refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, DRAINING_RETRY_AFTER_SECONDS, "unavailable",
                     "this node is shutting down; connect again, through the load balancer, to another node");
+            return;
+        }
+        if (refusal == Admission.Refusal.HANDSHAKE_RATE) {
+            refuse(response, HttpServletResponse.SC_SERVICE_UNAVAILABLE, spreadRetryAfter(), "unavailable",
+                    "this node takes new connections at a bounded rate and is at it now; retry after the given time");
             return;
         }
         if (refusal != null) {

@@ -30,6 +30,15 @@ import org.springframework.util.unit.DataSize;
  * per slow client is bounded, and a stalled socket stalls after a known number of bytes. Too small a
  * value limits throughput on links with a large bandwidth-delay product; 64KB carries about
  * 5 MB/s at 25 ms of round trip.
+ * @param handshakeRate WebSocket handshakes this node admits per second, a token bucket of {@code
+ * handshakeBurst}; one more is refused with 503 and a {@code Retry-After} drawn at random between
+ * 1 s and {@code retryAfter}, so that a crowd of clients that all lost their node at once (a
+ * reconnect storm) comes back spread out, at the rate this node can serve, instead of all being
+ * accepted and then starved (their writes time out and they are closed with 4500). Default 0: no
+ * limit. A handshake with its login and joins costs a few ms of CPU (docs/benchmarks.md, S6), so
+ * a two-core node serves a few hundred a second.
+ * @param handshakeBurst handshakes admitted at once before the rate applies. Default 0: as many as
+ * {@code handshakeRate} (one second's worth).
  */
 @ConfigurationProperties("parley.connections")
 public record ConnectionProperties(
@@ -37,7 +46,9 @@ public record ConnectionProperties(
         @DefaultValue("10") int maxPerUser,
         @DefaultValue("0.9") double fileDescriptorThreshold,
         @DefaultValue("5s") Duration retryAfter,
-        @Nullable DataSize socketSendBuffer) {
+        @Nullable DataSize socketSendBuffer,
+        @DefaultValue("0") double handshakeRate,
+        @DefaultValue("0") int handshakeBurst) {
 
     public ConnectionProperties {
         if (max != null && max < 0) {
@@ -52,6 +63,10 @@ public record ConnectionProperties(
         }
         if (retryAfter.isNegative() || retryAfter.toSeconds() < 1) {
             throw new IllegalArgumentException("parley.connections.retry-after must be at least 1s, got " + retryAfter);
+        }
+        if (!(handshakeRate >= 0) || Double.isInfinite(handshakeRate) || handshakeBurst < 0) {
+            throw new IllegalArgumentException("parley.connections.handshake-rate and handshake-burst must be 0 (no limit) or more, got "
+                    + handshakeRate + " and " + handshakeBurst);
         }
         if (socketSendBuffer != null && (socketSendBuffer.toBytes() < 1024 || socketSendBuffer.toBytes() > Integer.MAX_VALUE)) {
             throw new IllegalArgumentException("parley.connections.socket-send-buffer must be between 1KB and 2GB, got "

@@ -35,4 +35,20 @@ class ConnectionPropertiesTests {
                 .isThrownBy(() -> bind(Map.of("parley.connections.socket-send-buffer", "512B")))
                 .havingRootCause().withMessageContaining("parley.connections.socket-send-buffer");
     }
+
+    @Test
+    void handshakesAreNotRateLimitedByDefaultAndTheRateBindsWithItsBurst() {
+        assertThat(bind(Map.of()).handshakeRate()).isZero();
+        ConnectionProperties limited = bind(Map.of("parley.connections.handshake-rate", "250",
+                "parley.connections.handshake-burst", "50"));
+        assertThat(limited.handshakeRate()).isEqualTo(250);
+        assertThat(limited.handshakeBurst()).isEqualTo(50);
+    }
+
+    @Test
+    void refusesANegativeHandshakeRateNamingTheProperty() {
+        assertThatExceptionOfType(BindException.class)
+                .isThrownBy(() -> bind(Map.of("parley.connections.handshake-rate", "-1")))
+                .havingRootCause().withMessageContaining("parley.connections.handshake-rate");
+    }
 }

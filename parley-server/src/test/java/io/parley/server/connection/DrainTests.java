@@ -37,7 +37,7 @@ class DrainTests {
     private final OutboundQueues queues = new OutboundQueues(new OutboundProperties(Duration.ofSeconds(10), DataSize.ofMegabytes(1),
             OverflowStrategy.TERMINATE, DataSize.ofMegabytes(16)), meters, System::nanoTime, false);
     private final Admission admission = new Admission(connections,
-            new ConnectionProperties(null, 10, 0.9, Duration.ofSeconds(5), null), meters);
+            new ConnectionProperties(null, 10, 0.9, Duration.ofSeconds(5), null, 0, 0), meters);
     private final List<Object> events = new CopyOnWriteArrayList<>();
     private final AtomicInteger sequence = new AtomicInteger();
 
