@@ -34,6 +34,7 @@ public final class LoadTool {
                       --warmup=3 --step=10 --p99=25 (ms) --text-bytes=64 --slow=0.01 (S5) --store=h2|postgres (S4)
                       --server-warmup=20 (s of unjudged traffic before the first step) --server-warmup-rate=N (default: the 2nd rate)
               S6: --clients=10000 --room-size=100 --publishers=4 --rate=200 (messages/s) --seconds=60 --jitter=1 (s)
+                  --backoff-max=30 (s; refused or failed reconnects retry with full-jitter backoff plus Retry-After)
               every run: --auth=token|cookie (Parley logins: access tokens, default, or session cookies) --per-user=10 (connections per account) --sources=4 (127.0.0.2..) --io-threads=2
             """;
 
@@ -161,7 +162,7 @@ public final class LoadTool {
             case "S4" -> storeGiven ? List.of(s4h2) : List.of(s4h2, s4pg); // --store: that store only
             case "S5" -> List.of(s5);
             case "S6" -> List.of(s6);
-            case "suite" -> quick ? List.of(s1, s2, s4h2, s5) : List.of(s1, s2, s2x1000, s2x10, s5, s4h2, s4pg, s3, s6);
+            case "suite" -> quick ? List.of(s1, s2, s4h2, s5, s6) : List.of(s1, s2, s2x1000, s2x10, s5, s4h2, s4pg, s3, s6);
             default -> throw new IllegalArgumentException("unknown scenario " + scenario + " (S1..S6, S1-cluster or suite)");
         };
     }

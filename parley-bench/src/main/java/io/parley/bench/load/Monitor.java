@@ -39,6 +39,7 @@ final class Monitor implements AutoCloseable {
     private volatile @Nullable Pacer pacer;
     private volatile java.util.function.IntSupplier connections;
     private long lastServerCpu;
+    private final long[] lastKnownCpu;
     private long lastSelfCpu;
     private long lastNanos = start;
     private int ticks;
@@ -48,6 +49,7 @@ final class Monitor implements AutoCloseable {
         this.nodes = nodes;
         this.out = out;
         this.connections = generator::open;
+        this.lastKnownCpu = new long[nodes.size()];
         lastServerCpu = serverCpu();
         lastSelfCpu = self.cpuNanos();
         timer.scheduleAtFixedRate(this::sample, 1, 1, TimeUnit.SECONDS);
@@ -106,16 +108,22 @@ final class Monitor implements AutoCloseable {
         }
     }
 
-    private long serverCpu() {
-        return sum(nodes, NodeProbe::cpuNanos);
-    }
-
-    private static long sum(List<NodeProbe> probes, java.util.function.ToLongFunction<NodeProbe> f) {
+    /**
+     * The nodes' CPU so far, never falling: a node that died (S6 kills one) keeps counting what it
+     * spent until its last reading, so an interval spanning the kill has no negative CPU.
+     */
+    private synchronized long serverCpu() {
         long total = 0;
-        for (NodeProbe probe : probes) {
+        for (int i = 0; i < nodes.size(); i++) {
+            NodeProbe probe = nodes.get(i);
             if (probe.alive()) {
-                total += f.applyAsLong(probe);
+                try {
+                    lastKnownCpu[i] = Math.max(lastKnownCpu[i], probe.cpuNanos());
+                } catch (RuntimeException gone) {
+                    // died between alive() and the read: its last reading stands
+                }
             }
+            total += lastKnownCpu[i];
         }
         return total;
     }

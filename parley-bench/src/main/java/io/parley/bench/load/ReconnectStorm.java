@@ -12,23 +12,146 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.LockSupport;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+
+import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakeException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * S6: two cluster nodes; {@code clients} subscribers on node 1 in rooms of {@code room-size}, and
  * publishers on node 2 sending {@code rate} messages a second throughout. Node 1 is killed (SIGKILL)
  * with its clients' sockets; each client reconnects to node 2 after a uniform random delay in
  * {@code [0, jitter]} and joins its room again with {@code since} = the last sequence it saw, as
- * {@code ParleyClient} does. Reported: the time from the kill until every client is back (welcome)
+ * {@code ParleyClient} does, retrying refused or failed attempts with backoff and {@code Retry-After}
+ * ({@link Storm}). Reported: the time from the kill until every client is back (welcome)
  * and resumed (joined), and the messages lost: for each client, the room's final sequence minus the
  * last one it holds once the publishers stop, plus every jump in its sequence. Must be 0.
  */
 final class ReconnectStorm {
 
     record Result(int clients, int reconnected, int resumed, double allBackSeconds, double allResumedSeconds,
-            long messagesPublished, long lost, long duplicates, Latency reconnectLatency) {}
+            long messagesPublished, long lost, long duplicates, long refused, long failedAttempts, long closedAgain,
+            Latency reconnectLatency) {}
+
+    /**
+     * The clients' side of the storm, as {@code ParleyClient} behaves: each client connects to the
+     * survivor and joins its room with {@code since}; a refused handshake is retried after an
+     * exponential backoff with full jitter (0.5 s doubling up to {@code backoff-max}) plus the
+     * server's {@code Retry-After}, any other failure after the backoff alone, and a connection
+     * closed after it resumed reconnects the same way, until the publishers stop.
+     */
+    private static final class Storm {
+        final Generator generator;
+        final ParleyWire wire;
+        final URI server;
+        final double backoffMaxSeconds;
+        final AtomicInteger back = new AtomicInteger();
+        final AtomicInteger resumed = new AtomicInteger();
+        final AtomicLong refused = new AtomicLong();
+        final AtomicLong failed = new AtomicLong();
+        final AtomicLong closedAgain = new AtomicLong();
+        final org.HdrHistogram.Recorder reconnectLatency = new org.HdrHistogram.Recorder(3);
+        long lastBack;
+        long lastResumed;
+        volatile boolean over;
+
+        Storm(Generator generator, ParleyWire wire, URI server, double backoffMaxSeconds) {
+            this.generator = generator;
+            this.wire = wire;
+            this.server = server;
+            this.backoffMaxSeconds = backoffMaxSeconds;
+        }
+
+        /** Connects {@code client} after {@code delayNanos}, its reconnect latency counted from {@code intended}. */
+        void reconnect(Client client, long delayNanos, long intended) {
+            attempt(client, delayNanos, intended, 0);
+        }
+
+        /** One try; {@code attempt} counts the tries since the client was last connected and sets the backoff. */
+        private void attempt(Client client, long delayNanos, long intended, int attempt) {
+            CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delayNanos, TimeUnit.NANOSECONDS))
+                    .thenCompose(v -> generator.connect(server, wire, client.cookie, intended))
+                    .thenCompose(socket -> {
+                        socket.sequenced(client);
+                        socket.subscriber(false);
+                        if (!client.back) {
+                            client.back = true;
+                            back.incrementAndGet();
+                            synchronized (this) {
+                                lastBack = Math.max(lastBack, System.nanoTime());
+                            }
+                        }
+                        return socket.join(client.room, wire.join(client.room, client.lastSeq)).thenApply(v -> socket);
+                    })
+                    .whenComplete((socket, error) -> {
+                        if (error == null) {
+                            long now = System.nanoTime();
+                            if (!client.resumed) {
+                                client.resumed = true;
+                                reconnectLatency.recordValue((now - intended) / 1000);
+                                resumed.incrementAndGet();
+                                synchronized (this) {
+                                    lastResumed = Math.max(lastResumed, now);
+                                }
+                            }
+                            socket.closed().thenAccept(code -> {
+                                if (!over) {
+                                    closedAgain.incrementAndGet();
+                                    attempt(client, backoff(0), System.nanoTime(), 1);
+                                }
+                            });
+                            return;
+                        }
+                        if (over) {
+                            return;
+                        }
+                        Long retryAfter = retryAfterSeconds(error);
+                        if (retryAfter != null) {
+                            refused.incrementAndGet();
+                        } else {
+                            failed.incrementAndGet();
+                        }
+                        long delay = backoff(attempt) + (retryAfter == null ? 0 : TimeUnit.SECONDS.toNanos(retryAfter));
+                        attempt(client, delay, intended, attempt + 1);
+                    });
+        }
+
+        synchronized long lastBack() {
+            return lastBack;
+        }
+
+        synchronized long lastResumed() {
+            return lastResumed;
+        }
+
+        /** Full jitter: uniform in [0, min(max, 0.5 s × 2^attempt)]. */
+        private long backoff(int attempt) {
+            double window = Math.min(backoffMaxSeconds, 0.5 * Math.pow(2, Math.min(attempt, 20)));
+            return (long) (ThreadLocalRandom.current().nextDouble() * window * 1e9);
+        }
+
+        /** The {@code Retry-After} of a refused handshake (503 or 429), or null when the failure was something else. */
+        private static @Nullable Long retryAfterSeconds(Throwable error) {
+            for (Throwable t = error; t != null; t = t.getCause()) {
+                if (t instanceof WebSocketClientHandshakeException h && h.response() != null) {
+                    int status = h.response().status().code();
+                    if (status != 503 && status != 429) {
+                        return null;
+                    }
+                    String header = h.response().headers().get("Retry-After");
+                    try {
+                        return header == null ? 0L : Long.parseLong(header.trim());
+                    } catch (NumberFormatException e) {
+                        return 0L;
+                    }
+                }
+            }
+            return null;
+        }
+    }
 
     /** One subscriber across its connections: the room and the last sequence it holds. */
     private static final class Client implements BenchSocket.Sequenced {
@@ -37,6 +160,8 @@ final class ReconnectStorm {
         volatile long lastSeq;
         volatile long jumps;
         volatile long duplicates;
+        volatile boolean back;
+        volatile boolean resumed;
 
         Client(String cookie, String room) {
             this.cookie = cookie;
@@ -116,45 +241,20 @@ final class ReconnectStorm {
         monitor.phase("S6 steady");
         FanOut.parkUntil(start + TimeUnit.SECONDS.toNanos(3));
 
-        AtomicInteger back = new AtomicInteger();
-        AtomicInteger resumed = new AtomicInteger();
-        long[] lastBack = {0};
-        long[] lastResumed = {0};
-        org.HdrHistogram.Recorder reconnectLatency = new org.HdrHistogram.Recorder(3);
+        Storm storm = new Storm(generator, wire, survivor.url(), o.decimal("backoff-max", 30));
         monitor.phase("S6 kill");
         long killed = System.nanoTime();
         victim.kill();
         for (Client client : clients) {
-            long delay = (long) (ThreadLocalRandom.current().nextDouble() * jitter * 1e9);
-            long intended = killed + delay;
-            CompletableFuture.runAsync(() -> {}, CompletableFuture.delayedExecutor(delay, TimeUnit.NANOSECONDS))
-                    .thenCompose(v -> generator.connect(survivor.url(), wire, client.cookie, intended))
-                    .thenCompose(socket -> {
-                        socket.sequenced(client);
-                        socket.subscriber(false);
-                        synchronized (lastBack) {
-                            back.incrementAndGet();
-                            lastBack[0] = Math.max(lastBack[0], System.nanoTime());
-                        }
-                        return socket.join(client.room, wire.join(client.room, client.lastSeq));
-                    })
-                    .whenComplete((v, e) -> {
-                        if (e == null) {
-                            long now = System.nanoTime();
-                            reconnectLatency.recordValue((now - intended) / 1000);
-                            synchronized (lastBack) {
-                                resumed.incrementAndGet();
-                                lastResumed[0] = Math.max(lastResumed[0], now);
-                            }
-                        }
-                    });
+            storm.reconnect(client, (long) (ThreadLocalRandom.current().nextDouble() * jitter * 1e9), killed);
         }
         monitor.phase("S6 storm");
         long deadline = killed + TimeUnit.SECONDS.toNanos(o.integer("storm-timeout", 60));
-        while (resumed.get() < count && System.nanoTime() < deadline) {
+        while (storm.resumed.get() < count && System.nanoTime() < deadline) {
             LockSupport.parkNanos(20_000_000);
         }
         sending.join();
+        storm.over = true;
         long published = pacer.sent();
         monitor.phase("S6 drain");
         long[] finalSeq = finalSequences(survivor.url(), cookies.get(count), prefix, rooms);
@@ -172,10 +272,13 @@ final class ReconnectStorm {
             lost += Math.max(0, finalSeq[Integer.parseInt(c.room.substring(prefix.length()))] - c.lastSeq) + c.jumps;
             duplicates += c.duplicates;
         }
-        Result result = new Result(count, back.get(), resumed.get(), Monitor.round((lastBack[0] - killed) / 1e9),
-                Monitor.round((lastResumed[0] - killed) / 1e9), published, lost, duplicates, Latency.of(reconnectLatency.getIntervalHistogram()));
-        log.printf("%nS6: %d clients, %d back in %.2f s, %d resumed in %.2f s after the kill; %d messages published, %d lost, %d duplicates dropped%n",
-                count, result.reconnected(), result.allBackSeconds(), result.resumed(), result.allResumedSeconds(), published, lost, duplicates);
+        Result result = new Result(count, storm.back.get(), storm.resumed.get(), Monitor.round((storm.lastBack() - killed) / 1e9),
+                Monitor.round((storm.lastResumed() - killed) / 1e9), published, lost, duplicates, storm.refused.get(), storm.failed.get(),
+                storm.closedAgain.get(), Latency.of(storm.reconnectLatency.getIntervalHistogram()));
+        log.printf("%nS6: %d clients, %d back in %.2f s, %d resumed in %.2f s after the kill; %d messages published, %d lost, %d duplicates dropped;"
+                + " %d handshakes refused (503/429), %d attempts failed otherwise, %d closed again after resuming%n",
+                count, result.reconnected(), result.allBackSeconds(), result.resumed(), result.allResumedSeconds(), published, lost, duplicates,
+                result.refused(), result.failedAttempts(), result.closedAgain());
         return result;
     }
 

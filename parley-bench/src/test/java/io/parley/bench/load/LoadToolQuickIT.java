@@ -38,7 +38,7 @@ class LoadToolQuickIT {
         JsonNode report = JsonMapper.builder().build().readTree(OUT.resolve("report.json").toFile());
         List<String> names = new ArrayList<>();
         report.get("scenarios").forEach(s -> names.add(s.get("name").asString()));
-        assertThat(names).containsExactly("S1", "S2", "S4-h2", "S5");
+        assertThat(names).containsExactly("S1", "S2", "S4-h2", "S5", "S6");
         assertNoNegativeOrNaN(report, "report");
 
         JsonNode idle = report.get("scenarios").get(0).get("idle");
@@ -61,6 +61,13 @@ class LoadToolQuickIT {
             assertThat(step.get("acked").asLong()).isPositive().isLessThanOrEqualTo(step.get("messagesSent").asLong());
             assertLatency(step.get("ackLatency"), step.get("acked").asLong());
         }
+        JsonNode storm = report.get("scenarios").get(4).get("storm");
+        assertThat(storm.get("clients").asInt()).isEqualTo(100);
+        assertThat(storm.get("resumed").asInt()).as("every client back and resumed after the kill").isEqualTo(100);
+        assertThat(storm.get("messagesPublished").asLong()).isPositive();
+        assertThat(storm.get("lost").asLong()).as("S6 loses nothing").isZero();
+        assertThat(storm.get("allResumedSeconds").asDouble()).isPositive();
+        assertLatency(storm.get("reconnectLatency"), 100);
     }
 
     private static void assertLatency(JsonNode latency, long count) {
