@@ -246,7 +246,8 @@ final class ReconnectStorm {
         long killed = System.nanoTime();
         victim.kill();
         for (Client client : clients) {
-            storm.reconnect(client, (long) (ThreadLocalRandom.current().nextDouble() * jitter * 1e9), killed);
+            long delay = (long) (ThreadLocalRandom.current().nextDouble() * jitter * 1e9);
+            storm.reconnect(client, delay, killed + delay); // latency from the client's own reconnect time, as before
         }
         monitor.phase("S6 storm");
         long deadline = killed + TimeUnit.SECONDS.toNanos(o.integer("storm-timeout", 60));

@@ -18,10 +18,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** What a handshake refused for the handshake rate is answered, through the real filter and admission. */
 class AdmissionFilterTests {
 
-    private final Admission admission = new Admission(new Connections(),
-            new ConnectionProperties(1000, 10, 1.0, Duration.ofSeconds(4), null, 1, 1), new SimpleMeterRegistry());
-    private final AdmissionFilter filter = new AdmissionFilter(admission,
-            new ConnectionProperties(1000, 10, 1.0, Duration.ofSeconds(4), null, 1, 1));
+    /** One handshake a second, a burst of one; refusals told to wait up to 4 s. */
+    private static final ConnectionProperties ONE_PER_SECOND = new ConnectionProperties(1000, 10, 1.0, Duration.ofSeconds(4), null, 1, 1);
+
+    private final Admission admission = new Admission(new Connections(), ONE_PER_SECOND, new SimpleMeterRegistry());
+    private final AdmissionFilter filter = new AdmissionFilter(admission, ONE_PER_SECOND);
 
     @AfterEach
     void stop() {
