@@ -20,7 +20,7 @@ import org.jspecify.annotations.Nullable;
  * time to the generator's {@link Generator.Sink}. {@link #send} and {@link #join} may be called from
  * any thread (Netty queues the write on the loop).
  */
-final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
+final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> implements Pacer.Sender {
 
     /** Sees the sequence numbers of this socket's room messages and joins (S6); called on the event loop. */
     interface Sequenced {
@@ -83,7 +83,8 @@ final class BenchSocket extends SimpleChannelInboundHandler<WebSocketFrame> {
         return joined;
     }
 
-    void send(String frame) {
+    @Override
+    public void send(String frame) {
         channel.writeAndFlush(new TextWebSocketFrame(frame), channel.voidPromise());
     }
 

@@ -15,8 +15,13 @@ import org.HdrHistogram.Recorder;
  */
 final class Pacer {
 
-    /** A publisher socket and the room it sends to. */
-    record Target(BenchSocket socket, String room) {}
+    /** Where a publisher's frames go: its socket, or (S6) whichever socket a reconnecting publisher holds now. */
+    interface Sender {
+        void send(String frame);
+    }
+
+    /** A publisher and the room it sends to. */
+    record Target(Sender sender, String room) {}
 
     private final Wire wire;
     private final List<Target> targets;
@@ -54,7 +59,7 @@ final class Pacer {
             }
             lag.recordValue(Math.max(0, (now - intended) / 1000));
             Target target = targets.get((int) (k % targets.size()));
-            target.socket().send(wire.send(target.room(), ++ids, intended, padding));
+            target.sender().send(wire.send(target.room(), ++ids, intended, padding));
             sent++;
             if (window.contains(intended)) {
                 inWindow++;

@@ -104,10 +104,13 @@ final class Report {
         if (s.storm() != null) {
             ReconnectStorm.Result r = s.storm();
             html.append("<table><tr><th>clients</th><th>back</th><th>resumed</th><th>all back s</th><th>all resumed s</th>"
-                    + "<th>messages published</th><th>lost</th><th>duplicates dropped</th><th>refused</th><th>failed tries</th><th>closed again</th><th>reconnect p50 ms</th><th>p99 ms</th></tr>");
-            html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%.2f</td><td>%.2f</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td><td>%.1f</td></tr></table>%n",
-                    r.clients(), r.reconnected(), r.resumed(), r.allBackSeconds(), r.allResumedSeconds(), r.messagesPublished(), r.lost(),
-                    r.duplicates(), r.refused(), r.failedAttempts(), r.closedAgain(), r.reconnectLatency().p50Ms(), r.reconnectLatency().p99Ms()));
+                    + "<th>messages published</th><th>in the log</th><th>not sent</th><th>lost</th><th>duplicates dropped</th><th>refused</th><th>failed tries</th>"
+                    + "<th>closed again</th><th>publisher reconnects</th><th>reconnect p50 ms</th><th>p99 ms</th></tr>");
+            html.append(String.format(Locale.ROOT, "<tr><td>%d</td><td>%d</td><td>%d</td><td>%.2f</td><td>%.2f</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%d</td>"
+                    + "<td>%d</td><td>%d</td><td>%d</td><td>%d</td><td>%.1f</td><td>%.1f</td></tr></table>%n",
+                    r.clients(), r.reconnected(), r.resumed(), r.allBackSeconds(), r.allResumedSeconds(), r.messagesPublished(), r.messagesLogged(),
+                    r.publisherUnsent(), r.lost(), r.duplicates(), r.refused(), r.failedAttempts(), r.closedAgain(), r.publisherReconnects(),
+                    r.reconnectLatency().p50Ms(), r.reconnectLatency().p99Ms()));
         }
         if (!s.steps().isEmpty()) {
             html.append("<table><tr><th>step</th><th>target/s</th><th>msgs/s</th><th>delivered/s</th><th>acked/s</th><th>p50</th><th>p90</th><th>p99</th>"

@@ -65,6 +65,8 @@ class LoadToolQuickIT {
         assertThat(storm.get("clients").asInt()).isEqualTo(100);
         assertThat(storm.get("resumed").asInt()).as("every client back and resumed after the kill").isEqualTo(100);
         assertThat(storm.get("messagesPublished").asLong()).isPositive();
+        assertThat(storm.get("messagesLogged").asLong()).as("messages in the log").isPositive()
+                .isLessThanOrEqualTo(storm.get("messagesPublished").asLong());
         assertThat(storm.get("lost").asLong()).as("S6 loses nothing").isZero();
         assertThat(storm.get("allResumedSeconds").asDouble()).isPositive();
         assertLatency(storm.get("reconnectLatency"), 100);

@@ -17,6 +17,7 @@ import org.springframework.security.authentication.dao.DaoAuthenticationProvider
 import org.springframework.security.authorization.AuthorizationDecision;
 import org.springframework.security.config.annotation.web.builders.HttpSecurity;
 import org.springframework.security.config.annotation.web.configurers.AbstractHttpConfigurer;
+import org.springframework.security.config.observation.SecurityObservationSettings;
 import org.springframework.security.core.userdetails.UserDetailsService;
 import org.springframework.security.crypto.bcrypt.BCryptPasswordEncoder;
 import org.springframework.security.crypto.password.DelegatingPasswordEncoder;
@@ -126,6 +127,18 @@ class SecurityConfiguration {
 
     private static boolean isTokenRequestWithoutSession(HttpServletRequest request) {
         return "/api/tokens".equals(request.getServletPath()) && request.getRequestedSessionId() == null;
+    }
+
+    /**
+     * Spring Security observes only authentications ({@code spring.security.authentications}: logins,
+     * bearer checks), not every request's walk through the filter chain nor every authorization: those
+     * two wrap each of the chain's filters in an observation, which was 28 % of a node's CPU in a
+     * profile of 10,000 WebSocket handshakes (docs/benchmarks.md, S6). Request timings stay in
+     * {@code http.server.requests}.
+     */
+    @Bean
+    SecurityObservationSettings securityObservationSettings() {
+        return SecurityObservationSettings.withDefaults().shouldObserveRequests(false).shouldObserveAuthorizations(false).build();
     }
 
     @Bean
