@@ -12,7 +12,7 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
  *        older remainder is announced with one {@code gap} frame for the client to page with {@code history}
  * @param replayPage messages read from the log per query while replaying (default 500)
  * @param typingInterval a connection's {@code typing} frames for one room are relayed at most once per
- *        this interval (default 1s); the others are ignored
+ *        this interval (default 1s), which a {@code send} to the room restarts; the others are ignored
  * @param sendRate sustained {@code send} frames per second one user may make, across all connections
  *        and nodes (default 20); more are answered with {@code rate_limited} and not stored (see {@link UserSendLimits})
  * @param sendBurst {@code send} frames one user may make at once before the rate applies (default 40)

@@ -284,6 +284,8 @@ public class ChatService implements FrameHandler {
             throw new BadFrame(ErrorCode.UNAVAILABLE,
                     "this node is shutting down; message not stored; send it again with the same clientMsgId after reconnecting");
         }
+        // The message ends this user's typing on the others' screens: their next typing is news at once.
+        session.lastTyping.remove(room);
         try {
             messageLog.append(room, user, clientMsgId, send.text()).whenComplete((appended, failure) -> {
                 try {

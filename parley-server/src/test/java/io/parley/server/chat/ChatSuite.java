@@ -132,6 +132,33 @@ abstract class ChatSuite {
     }
 
     @Test
+    void typingIsRelayedOncePerIntervalAndAgainAtOnceAfterTheTypistsOwnMessage() {
+        Browser alice = user("alice");
+        Browser bob = user("bob");
+        String room = room("typing");
+        try (RawSocket a = connect(alice); RawSocket b = connect(bob)) {
+            join(a, room);
+            join(b, room);
+            String typing = "{\"type\":\"typing\",\"room\":\"" + room + "\"}";
+            b.send(typing);
+            b.send(typing); // within the interval (1 s): not relayed
+            UUID first = UUID.randomUUID();
+            b.send(sendFrame(room, first, "here is my reply"));
+            // The room's events reach alice in order: the message comes after any typing relayed before it.
+            a.await("message", "clientMsgId", first.toString());
+            assertThat(a.frames("typing")).as("one typing per interval").hasSize(1);
+
+            // The message ended bob's typing on alice's screen, so his next keystroke is news at once.
+            b.send(typing);
+            UUID second = UUID.randomUUID();
+            b.send(sendFrame(room, second, "and another"));
+            a.await("message", "clientMsgId", second.toString());
+            assertThat(a.frames("typing")).as("typing right after the typist's own message").hasSize(2);
+            assertThat(b.frames("typing")).as("never to the typist").isEmpty();
+        }
+    }
+
+    @Test
     void twoUsersChatInADirectRoomAndAThirdCannotJoinOrReadIt() {
         Browser alice = user("alice");
         Browser bob = user("bob");
