@@ -10,6 +10,7 @@ import java.util.Set;
 import jdk.jfr.consumer.RecordedEvent;
 import jdk.jfr.consumer.RecordedFrame;
 import jdk.jfr.consumer.RecordedStackTrace;
+import jdk.jfr.consumer.RecordedThread;
 import jdk.jfr.consumer.RecordingFile;
 
 /**
@@ -60,10 +61,8 @@ public class JfrTop {
             if (event.getStartTime().isBefore(from) || event.getStartTime().isAfter(to)) {
                 continue;
             }
-            String thread = event.getThread("sampledThread") == null ? "?" : event.getThread("sampledThread").getJavaName();
-            if (thread == null) {
-                thread = "?";
-            }
+            RecordedThread sampled = event.getThread("sampledThread");
+            String thread = sampled == null || sampled.getJavaName() == null ? "?" : sampled.getJavaName();
             if (threadFilter != null && !thread.matches(threadFilter)) {
                 continue;
             }
