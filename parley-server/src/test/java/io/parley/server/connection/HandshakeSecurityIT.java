@@ -1,6 +1,7 @@
 package io.parley.server.connection;
 
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -17,6 +18,7 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Cross-site WebSocket hijacking and stolen or stale cookies, on a standalone node that allows one
@@ -140,6 +142,9 @@ class HandshakeSecurityIT {
             before.await("welcome");
             assertThat(dave.post(node.baseUrl() + "/api/logout", "{}").status()).isEqualTo(204);
         }
+        // The socket's close (the client's, or the server's 1008 at logout) is handled asynchronously:
+        // wait for it, so that the refused handshakes below are compared with a settled count.
+        await().atMost(Duration.ofSeconds(20)).until(() -> connections.countOf(user) == 0);
         // The browser dropped the cookie at logout; an attacker who copied it replays it.
         assertThat(handshake(user, cookie, node.baseUrl())).isEqualTo(401);
         assertThat(handshake(user, cookie, ALLOWED)).isEqualTo(401);
