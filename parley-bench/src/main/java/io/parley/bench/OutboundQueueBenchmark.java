@@ -110,8 +110,8 @@ public class OutboundQueueBenchmark {
         long written;
 
         @Override
-        public void write(String text, Consumer<@Nullable Throwable> done) {
-            written += text.length();
+        public void write(Outgoing frame, Consumer<@Nullable Throwable> done) {
+            written += frame.bytes();
             done.accept(null);
         }
 

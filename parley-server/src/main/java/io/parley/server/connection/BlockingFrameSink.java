@@ -31,8 +31,8 @@ final class BlockingFrameSink implements FrameSink {
     }
 
     @Override
-    public void write(String text, Consumer<@Nullable Throwable> done) {
-        send(new TextMessage(text), done);
+    public void write(Outgoing frame, Consumer<@Nullable Throwable> done) {
+        send(new TextMessage(frame.text()), done);
     }
 
     private void send(WebSocketMessage<?> message, Consumer<@Nullable Throwable> done) {

@@ -8,8 +8,7 @@ import org.springframework.web.socket.CloseStatus;
 /**
  * The socket as an {@link OutboundQueue} sees it: a non-blocking text writer with a completion
  * callback. The production implementation writes through the container's asynchronous send
- * ({@code jakarta.websocket.RemoteEndpoint.Async#sendText(String, SendHandler)}); tests use a fake
- * whose completions they control.
+ * ({@link StandardFrameSink}); tests use a fake whose completions they control.
  *
  * <p>The queue calls {@link #write} and {@link #ping} for at most one frame at a time: it never
  * starts a write or a ping before the previous one has completed. {@link #close} and {@link #isOpen} may be called from any thread at
@@ -18,12 +17,14 @@ import org.springframework.web.socket.CloseStatus;
 public interface FrameSink {
 
     /**
-     * Starts writing one text frame and returns without waiting for the peer. Calls {@code done}
+     * Starts writing {@code frame} as one text frame and returns without waiting for the peer: its
+     * {@link Outgoing#payload() UTF-8 bytes} where the container can send them as text, its {@link
+     * Outgoing#text() text} otherwise. Calls {@code done}
      * exactly once when the write has completed, with {@code null} on success or the failure, on any
      * thread, possibly before this method returns. Should not throw; if it does, the queue treats the
      * exception as the write's failure.
      */
-    void write(String text, Consumer<@Nullable Throwable> done);
+    void write(Outgoing frame, Consumer<@Nullable Throwable> done);
 
     /**
      * Sends one WebSocket ping frame (empty payload), with the same contract as {@link #write}:

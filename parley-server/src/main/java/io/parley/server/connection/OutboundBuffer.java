@@ -53,7 +53,7 @@ final class OutboundBuffer {
         PendingGap gap = (PendingGap) frame;
         Objects.requireNonNull(pendingGaps).remove(gap.room);
         account(-gap.bytes);
-        return new Outgoing(gap.text, null, 0, gap.bytes);
+        return Outgoing.control(gap.text);
     }
 
     long bytes() {

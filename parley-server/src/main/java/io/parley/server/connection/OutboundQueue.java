@@ -367,7 +367,7 @@ public final class OutboundQueue {
                     sink.ping(onWritten);
                 }
                 else {
-                    sink.write(frame.text(), onWritten);
+                    sink.write(frame, onWritten);
                 }
             }
             catch (RuntimeException ex) {

@@ -1,5 +1,7 @@
 package io.parley.server.connection;
 
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.Objects;
 
@@ -9,10 +11,11 @@ import org.jspecify.annotations.Nullable;
  * One encoded frame to send on a socket.
  *
  * <p>Encode once, share everywhere: a broadcast builds one {@code Outgoing} and hands the same
- * instance to the {@link OutboundQueue} of every recipient. The instance carries the frame's UTF-8
- * length ({@link #bytes()}), computed once here, so that no queue ever re-measures or re-encodes the
- * text; the queues account for buffered memory with it, as Spring's
- * {@code ConcurrentWebSocketSessionDecorator} does with {@code getPayloadLength()}.
+ * instance to the {@link OutboundQueue} of every recipient. The instance holds the frame's UTF-8
+ * bytes, encoded once here: the queues account for buffered memory with their length ({@link
+ * #bytes()}), as Spring's {@code ConcurrentWebSocketSessionDecorator} does with {@code
+ * getPayloadLength()}, and a {@link FrameSink} that can write bytes as a text frame writes them
+ * ({@link #payload()}) instead of having the container encode the text again per recipient.
  *
  * <p>A frame is one of three kinds:
  * <ul>
@@ -31,25 +34,31 @@ import org.jspecify.annotations.Nullable;
  * {@link System#nanoTime()} scale of this JVM): the queue that completes its write records the
  * delivery latency from it, so the latency costs no clock read per recipient.
  *
- * <p>Immutable and thread-safe.
- *
- * @param text the frame as sent on the wire (one JSON object)
- * @param room the room of a room message or state frame; {@code null} for a control frame
- * @param seq the room sequence of a room message ({@code > 0}); {@code 0} otherwise
- * @param bytes the UTF-8 length of {@code text}; the shorter constructors and the factories
- * compute it
- * @param committedAt when the message was committed, as a {@code System.nanoTime()} reading, or
- * {@link #UNTIMED}: a control frame, a state frame, or a message replayed from history, whose
- * delivery is not timed
- * @param source where the current snapshot of a state frame's state comes from; {@code null} for
- * the other kinds
+ * <p>Immutable and thread-safe. Equal only to itself: two frames of the same text are two sends.
  */
-public record Outgoing(String text, @Nullable String room, long seq, int bytes, long committedAt, @Nullable StateSource source) {
+public final class Outgoing {
 
     /** The {@link #committedAt()} of a frame whose delivery is not timed. */
     public static final long UNTIMED = Long.MIN_VALUE;
 
-    public Outgoing {
+    private final String text;
+    private final ByteBuffer utf8; // read-only, position 0; payload() hands out duplicates
+    private final @Nullable String room;
+    private final long seq;
+    private final long committedAt;
+    private final @Nullable StateSource source;
+
+    /**
+     * @param text the frame as sent on the wire (one JSON object)
+     * @param room the room of a room message or state frame; {@code null} for a control frame
+     * @param seq the room sequence of a room message ({@code > 0}); {@code 0} otherwise
+     * @param committedAt when the message was committed, as a {@code System.nanoTime()} reading, or
+     * {@link #UNTIMED}: a control frame, a state frame, or a message replayed from history, whose
+     * delivery is not timed
+     * @param source where the current snapshot of a state frame's state comes from; {@code null} for
+     * the other kinds
+     */
+    public Outgoing(String text, @Nullable String room, long seq, long committedAt, @Nullable StateSource source) {
         Objects.requireNonNull(text, "text");
         if (room == null && (seq != 0 || source != null)) {
             throw new IllegalArgumentException("a control frame has no sequence nor state source, got seq " + seq);
@@ -60,21 +69,17 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
         if (source != null && seq != 0) {
             throw new IllegalArgumentException("a state frame has no sequence, got " + seq);
         }
-        // UTF-8 takes 1 to 3 bytes per UTF-16 char: a cheap guard against a wrong length.
-        if (bytes < text.length() || bytes > 3L * text.length()) {
-            throw new IllegalArgumentException("bytes " + bytes + " is not the UTF-8 length of a "
-                    + text.length() + "-char text");
-        }
+        this.text = text;
+        this.utf8 = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+        this.room = room;
+        this.seq = seq;
+        this.committedAt = committedAt;
+        this.source = source;
     }
 
-    /** An untimed control frame or room message of a known UTF-8 length. */
-    public Outgoing(String text, @Nullable String room, long seq, int bytes) {
-        this(text, room, seq, bytes, UNTIMED, null);
-    }
-
-    /** An untimed control frame or room message, with its UTF-8 length computed from {@code text}. */
+    /** An untimed control frame or room message. */
     public Outgoing(String text, @Nullable String room, long seq) {
-        this(text, room, seq, utf8Length(text));
+        this(text, room, seq, UNTIMED, null);
     }
 
     /** A control frame (ack, error, welcome, history page): never dropped. */
@@ -97,7 +102,7 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
      * Untimed if {@code committed} is null.
      */
     public static Outgoing roomMessage(String json, String room, long seq, @Nullable Instant committed) {
-        return new Outgoing(json, Objects.requireNonNull(room, "room"), seq, utf8Length(json),
+        return new Outgoing(json, Objects.requireNonNull(room, "room"), seq,
                 committed == null ? UNTIMED : nanoTimeOf(committed), null);
     }
 
@@ -107,6 +112,44 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
         Instant now = Instant.now();
         long age = (now.getEpochSecond() - instant.getEpochSecond()) * 1_000_000_000L + (now.getNano() - instant.getNano());
         return nanoTime - age;
+    }
+
+    /** The frame as sent on the wire (one JSON object). */
+    public String text() {
+        return text;
+    }
+
+    /** The number of bytes the frame's text takes in UTF-8. */
+    public int bytes() {
+        return utf8.limit();
+    }
+
+    /**
+     * The frame's text in UTF-8, as a read-only buffer of its own (position 0, limit {@link
+     * #bytes()}) over the bytes every recipient shares: a writer may consume it.
+     */
+    public ByteBuffer payload() {
+        return utf8.duplicate();
+    }
+
+    /** The room of a room message or state frame; {@code null} for a control frame. */
+    public @Nullable String room() {
+        return room;
+    }
+
+    /** The room sequence of a room message ({@code > 0}); {@code 0} otherwise. */
+    public long seq() {
+        return seq;
+    }
+
+    /** When the message was committed, as a {@code System.nanoTime()} reading, or {@link #UNTIMED}. */
+    public long committedAt() {
+        return committedAt;
+    }
+
+    /** Where the current snapshot of a state frame's state comes from; {@code null} for the other kinds. */
+    public @Nullable StateSource source() {
+        return source;
     }
 
     /** Whether the delivery of this frame is timed. */
@@ -120,7 +163,7 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
      * current snapshot.
      */
     public static Outgoing state(String json, String room, StateSource source) {
-        return new Outgoing(json, Objects.requireNonNull(room, "room"), 0, utf8Length(json), UNTIMED,
+        return new Outgoing(json, Objects.requireNonNull(room, "room"), 0, UNTIMED,
                 Objects.requireNonNull(source, "source"));
     }
 
@@ -139,7 +182,7 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
         return room != null;
     }
 
-    /** The number of bytes {@code text} takes in UTF-8, without encoding it. */
+    /** The number of bytes {@code text} takes in UTF-8, without encoding it (for frames not built yet). */
     static int utf8Length(CharSequence text) {
         int length = text.length();
         long bytes = length;
@@ -164,8 +207,8 @@ public record Outgoing(String text, @Nullable String room, long seq, int bytes, 
 
     @Override
     public String toString() {
-        return room == null ? "control(" + bytes + " B)"
-                : source != null ? "state(" + room + ", " + bytes + " B)"
-                : "message(" + room + "#" + seq + ", " + bytes + " B)";
+        return room == null ? "control(" + bytes() + " B)"
+                : source != null ? "state(" + room + ", " + bytes() + " B)"
+                : "message(" + room + "#" + seq + ", " + bytes() + " B)";
     }
 }

@@ -19,9 +19,11 @@ import org.springframework.web.socket.adapter.NativeWebSocketSession;
 import org.springframework.web.socket.handler.WebSocketSessionDecorator;
 
 /**
- * Writes through the container's asynchronous send, {@code RemoteEndpoint.Async#sendText(String,
- * SendHandler)} of the native JSR-356 session: no thread waits for the client. On Tomcat the call
- * writes what the socket accepts without blocking and completes on a container thread.
+ * Writes through the container's asynchronous send of the native JSR-356 session: no thread waits
+ * for the client. On Tomcat the frame's UTF-8 bytes, encoded once for all its recipients, are written
+ * as one text frame ({@link TomcatTextFrames}); elsewhere its text goes through {@code
+ * RemoteEndpoint.Async#sendText(String, SendHandler)}, which encodes it per send. Either call writes
+ * what the socket accepts without blocking and completes on a container thread.
  *
  * <p>Closes go through the Spring session (so its decorators see them) on the {@code closer} pool:
  * Tomcat sends the close frame with a blocking send that waits for a pending write (50 ms for an
@@ -56,6 +58,7 @@ final class StandardFrameSink implements FrameSink, SendHandler {
     private final WebSocketSession session;
     private final Session nativeSession;
     private final RemoteEndpoint.Async remote;
+    private final @Nullable Object tomcatEndpoint; // TomcatTextFrames.endpoint(remote)
     private final Executor closer;
     private volatile @Nullable Consumer<@Nullable Throwable> done;
 
@@ -70,6 +73,7 @@ final class StandardFrameSink implements FrameSink, SendHandler {
         this.nativeSession = nativeSession;
         nativeSession.getUserProperties().put(BLOCKING_SEND_TIMEOUT_PROPERTY, CLOSE_SEND_TIMEOUT_MILLIS);
         this.remote = nativeSession.getAsyncRemote();
+        this.tomcatEndpoint = TomcatTextFrames.endpoint(remote);
         this.closer = closer;
     }
 
@@ -85,10 +89,16 @@ final class StandardFrameSink implements FrameSink, SendHandler {
     }
 
     @Override
-    public void write(String text, Consumer<@Nullable Throwable> done) {
+    public void write(Outgoing frame, Consumer<@Nullable Throwable> done) {
         this.done = done;
         try {
-            remote.sendText(text, this);
+            Object endpoint = tomcatEndpoint;
+            if (endpoint != null) {
+                TomcatTextFrames.send(endpoint, frame.payload(), this);
+            }
+            else {
+                remote.sendText(frame.text(), this);
+            }
         }
         catch (RuntimeException ex) { // closed session, or a container that refuses the send
             done.accept(ex);

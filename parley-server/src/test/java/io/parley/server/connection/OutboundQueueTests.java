@@ -275,7 +275,7 @@ class OutboundQueueTests {
             TestFrameSink sink = TestFrameSink.manual();
             OutboundQueue queue = node.open(sink);
             long committedAt = clock.getAsLong() - Duration.ofMillis(5).toNanos();
-            Outgoing timed = new Outgoing("m-timed", "a", 1, 7, committedAt, null);
+            Outgoing timed = new Outgoing("m-timed", "a", 1, committedAt, null);
 
             queue.enqueue(control(1));
             queue.enqueue(timed);
@@ -300,7 +300,7 @@ class OutboundQueueTests {
             TestFrameSink sink = TestFrameSink.immediate();
             OutboundQueue queue = node.open(sink);
 
-            queue.enqueue(new Outgoing("m-skewed", "a", 1, 8, clock.getAsLong() + 1_000_000, null));
+            queue.enqueue(new Outgoing("m-skewed", "a", 1, clock.getAsLong() + 1_000_000, null));
 
             assertThat(recorded).containsExactly(0L);
         }
@@ -690,7 +690,7 @@ class OutboundQueueTests {
                 final AtomicReference<CloseStatus> closed = new AtomicReference<>();
 
                 @Override
-                public void write(String text, Consumer<@Nullable Throwable> done) {
+                public void write(Outgoing frame, Consumer<@Nullable Throwable> done) {
                     throw new IllegalStateException("The WebSocket session has been closed");
                 }
 

@@ -78,11 +78,15 @@ final class TestFrameSink implements FrameSink {
     /** A ping, recorded and completed as a write of {@link #PING} (the one-writer rule covers both). */
     @Override
     public void ping(Consumer<@Nullable Throwable> done) {
-        write(PING, done);
+        record(PING, done);
     }
 
     @Override
-    public void write(String text, Consumer<@Nullable Throwable> done) {
+    public void write(Outgoing frame, Consumer<@Nullable Throwable> done) {
+        record(frame.text(), done);
+    }
+
+    private void record(String text, Consumer<@Nullable Throwable> done) {
         synchronized (this) {
             written.add(text);
             events.add("write " + text);
