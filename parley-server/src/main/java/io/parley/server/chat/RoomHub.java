@@ -3,6 +3,7 @@ package io.parley.server.chat;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
@@ -16,11 +17,11 @@ import java.util.concurrent.TimeUnit;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.parley.protocol.FrameCodec;
-import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.Bus;
 import io.parley.server.cluster.BusListener;
 import io.parley.server.cluster.ClusterProperties;
 import io.parley.server.cluster.Presence;
+import io.parley.server.cluster.RoomEvent;
 import io.parley.server.connection.Outgoing;
 import io.parley.server.history.MessageLog;
 import io.parley.server.history.StoredMessage;
@@ -292,24 +293,28 @@ public class RoomHub implements BusListener, DisposableBean {
 
     /** Hands the event to the room's lane and returns: the fan-out never runs on the publishing thread. */
     @Override
-    public void onRoomEvent(String roomName, ServerFrame event, String json) {
+    public void onRoomEvent(String roomName, RoomEvent event, String json) {
         Room room = rooms.get(roomName);
         if (room == null) {
             return;
         }
         Runnable task;
-        if (event instanceof ServerFrame.Message message) {
-            // Timed from its commit: each socket's write completion records the delivery latency.
-            Outgoing frame = Outgoing.roomMessage(json, roomName, message.seq(), message.ts());
-            task = () -> deliver(room, frame);
-        } else if (event instanceof ServerFrame.Typing typing) {
-            Outgoing frame = Outgoing.control(json);
-            task = () -> typing(room, typing.user(), frame);
-        } else if (event instanceof ServerFrame.PresenceDelta) {
+        switch (event.kind()) {
+            case MESSAGE -> {
+                // Timed from its commit: each socket's write completion records the delivery latency.
+                Outgoing frame = Outgoing.roomMessage(json, roomName, event.seq(), event.committed());
+                task = () -> deliver(room, frame);
+            }
+            case TYPING -> {
+                Outgoing frame = Outgoing.control(json);
+                String user = Objects.requireNonNull(event.user(), "user");
+                task = () -> typing(room, user, frame);
+            }
             // A notice only: the room's online set is read again, coalesced (see PresenceFeed).
-            task = () -> presence.notice(room.presence);
-        } else {
-            return;
+            case PRESENCE -> task = () -> presence.notice(room.presence);
+            default -> {
+                return;
+            }
         }
         try {
             lanes.execute(roomName, () -> {

@@ -14,6 +14,7 @@ import io.parley.server.cluster.BusListener;
 import io.parley.server.cluster.ClusterProperties;
 import io.parley.server.cluster.NodeEvent;
 import io.parley.server.cluster.NodeEventListener;
+import io.parley.server.cluster.RoomEvent;
 import io.parley.server.cluster.local.LocalPresence;
 import io.parley.server.connection.TestConnection;
 import io.parley.server.history.StoredMessage;
@@ -93,7 +94,7 @@ class RoomHubTests {
 
     /** Hands an event of room "r" to the hub as a bus does: with its JSON, encoded once by the publisher. */
     private void publish(ServerFrame event) {
-        hub.onRoomEvent("r", event, new FrameCodec().encode(event));
+        hub.onRoomEvent("r", RoomEvent.of(event), new FrameCodec().encode(event));
         hub.awaitDelivered("r");
     }
 
@@ -202,7 +203,7 @@ class RoomHubTests {
         ServerFrame.Message message = frame(log.commit("r"));
         String published = new FrameCodec().encode(message);
 
-        hub.onRoomEvent("r", message, published);
+        hub.onRoomEvent("r", RoomEvent.of(message), published);
         hub.awaitDelivered("r");
 
         assertThat(alice.written()).hasSize(1);
@@ -254,7 +255,7 @@ class RoomHubTests {
 
         for (int i = 0; i < 30; i++) {
             ServerFrame.Message message = frame(log.commit("r"));
-            hub.onRoomEvent("r", message, new FrameCodec().encode(message));
+            hub.onRoomEvent("r", RoomEvent.of(message), new FrameCodec().encode(message));
         }
         hub.awaitDelivered("r");
 
@@ -265,7 +266,7 @@ class RoomHubTests {
         subscriptions.subList(0, members.size() / 2).forEach(hub::unsubscribe);
         for (int i = 0; i < 10; i++) {
             ServerFrame.Message message = frame(log.commit("r"));
-            hub.onRoomEvent("r", message, new FrameCodec().encode(message));
+            hub.onRoomEvent("r", RoomEvent.of(message), new FrameCodec().encode(message));
         }
         hub.awaitDelivered("r");
 
@@ -291,7 +292,7 @@ class RoomHubTests {
 
         // The room is opening (its bus subscribe is slow, outside any lock): this room's events wait for the head.
         StoredMessage second = log.commit("r");
-        hub.onRoomEvent("r", frame(second), new FrameCodec().encode(frame(second)));
+        hub.onRoomEvent("r", RoomEvent.of(frame(second)), new FrameCodec().encode(frame(second)));
         release.countDown();
         subscription.finishReplay(head.get(5, java.util.concurrent.TimeUnit.SECONDS));
         hub.awaitDelivered("r");
@@ -348,11 +349,11 @@ class RoomHubTests {
         java.util.SortedSet<String> expected = new java.util.TreeSet<>(List.of("alice", "bob"));
         for (int i = 0; i < 100; i++) {
             presence.enter("r", "u" + i);
-            hub.onRoomEvent("r", new ServerFrame.PresenceDelta("r", List.of("u" + i), List.of()), "{}");
+            hub.onRoomEvent("r", RoomEvent.of(new ServerFrame.PresenceDelta("r", List.of("u" + i), List.of())), "{}");
             expected.add("u" + i);
         }
         presence.exit("r", "u7");
-        hub.onRoomEvent("r", new ServerFrame.PresenceDelta("r", List.of(), List.of("u7")), "{}");
+        hub.onRoomEvent("r", RoomEvent.of(new ServerFrame.PresenceDelta("r", List.of(), List.of("u7"))), "{}");
         expected.remove("u7");
 
         await().atMost(Duration.ofSeconds(10)).until(() -> onlineSeenBy(alice).equals(expected) && onlineSeenBy(bob).equals(expected));

@@ -11,6 +11,7 @@ import io.parley.server.cluster.Bus;
 import io.parley.server.cluster.BusListener;
 import io.parley.server.cluster.NodeEvent;
 import io.parley.server.cluster.NodeEventListener;
+import io.parley.server.cluster.RoomEvent;
 import io.parley.server.cluster.NodeIdentity;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
@@ -51,7 +52,7 @@ public final class LocalBus implements Bus {
     public void publish(String room, ServerFrame event) {
         BusListener target = listener;
         if (target != null && rooms.contains(room)) {
-            target.onRoomEvent(room, event, codec.encode(event));
+            target.onRoomEvent(room, RoomEvent.of(event), codec.encode(event));
         }
     }
 

@@ -26,6 +26,7 @@ import io.parley.server.cluster.Bus;
 import io.parley.server.cluster.BusListener;
 import io.parley.server.cluster.NodeEvent;
 import io.parley.server.cluster.NodeEventListener;
+import io.parley.server.cluster.RoomEvent;
 import org.jspecify.annotations.Nullable;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,12 +143,13 @@ public final class RedisBus implements Bus, DisposableBean {
     @Override
     public void publish(String room, ServerFrame event) {
         String eventJson = codec.encode(event);
+        RoomEvent summary = RoomEvent.of(event);
         BusListener local = listener;
         if (local != null) {
-            local.onRoomEvent(room, event, eventJson);
+            local.onRoomEvent(room, summary, eventJson);
         }
         metrics.published(event);
-        publish(keys.roomChannel(room), BusEnvelope.encode(codec.mapper(), nodeId, System.currentTimeMillis(), eventJson));
+        publish(keys.roomChannel(room), BusEnvelope.encode(codec.mapper(), nodeId, System.currentTimeMillis(), summary, eventJson));
     }
 
     @Override
@@ -263,7 +265,7 @@ public final class RedisBus implements Bus, DisposableBean {
             if (room != null) {
                 BusListener target = listener;
                 if (target != null) {
-                    target.onRoomEvent(room, envelope.frame(codec), envelope.event());
+                    target.onRoomEvent(room, envelope.roomEvent(codec), envelope.event());
                 }
             } else {
                 NodeEvent event = envelope.nodeEvent(json);

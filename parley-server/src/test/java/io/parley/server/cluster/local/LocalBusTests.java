@@ -8,6 +8,7 @@ import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.BusListener;
 import io.parley.server.cluster.NodeEvent;
 import io.parley.server.cluster.NodeIdentity;
+import io.parley.server.cluster.RoomEvent;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -18,7 +19,7 @@ class LocalBusTests {
     private final List<String> received = new ArrayList<>();
 
     LocalBusTests() {
-        bus.listen((BusListener) (room, event, json) -> received.add(room + " " + event.getClass().getSimpleName() + " " + json));
+        bus.listen((BusListener) (room, event, json) -> received.add(room + " " + event + " " + json));
         bus.listen(event -> received.add("node " + event));
     }
 
@@ -30,7 +31,7 @@ class LocalBusTests {
         bus.unsubscribe("r");
         bus.publish("r", new ServerFrame.Typing("r", "alice"));
 
-        assertThat(received).containsExactly("r Typing {\"type\":\"typing\",\"room\":\"r\",\"user\":\"alice\"}");
+        assertThat(received).containsExactly("r " + RoomEvent.typing("alice") + " {\"type\":\"typing\",\"room\":\"r\",\"user\":\"alice\"}");
     }
 
     @Test

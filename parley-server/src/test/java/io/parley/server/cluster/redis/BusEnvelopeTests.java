@@ -7,6 +7,7 @@ import java.util.UUID;
 import io.parley.protocol.FrameCodec;
 import io.parley.protocol.ServerFrame;
 import io.parley.server.cluster.NodeEvent;
+import io.parley.server.cluster.RoomEvent;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.json.JsonMapper;
 
@@ -23,14 +24,45 @@ class BusEnvelopeTests {
         ServerFrame.Message message = new ServerFrame.Message("general", 7, "alice", "hi \"there\" {}", Instant.parse("2026-01-02T03:04:05.123456Z"),
                 UUID.randomUUID());
         String published = codec.encode(message);
-        String payload = BusEnvelope.encode(codec.mapper(), "node-\"1\"", 42, published);
+        String payload = BusEnvelope.encode(codec.mapper(), "node-\"1\"", 42, RoomEvent.of(message), published);
 
         BusEnvelope envelope = BusEnvelope.decode(codec.mapper(), payload);
 
         assertThat(envelope.origin()).isEqualTo("node-\"1\"");
         assertThat(envelope.publishedAt()).isEqualTo(42);
         assertThat(envelope.event()).isEqualTo(published);
-        assertThat(envelope.frame(codec)).isEqualTo(message);
+        assertThat(codec.decodeServer(envelope.event())).isEqualTo(message);
+        assertThat(envelope.summary()).as("carried, so the receiver need not decode the event")
+                .isEqualTo(RoomEvent.message(7, Instant.parse("2026-01-02T03:04:05.123456Z")));
+    }
+
+    @Test
+    void aTypingNoticeCarriesItsUserAndAPresenceNoticeItsKind() {
+        ServerFrame.Typing typing = new ServerFrame.Typing("general", "bob \"b\"");
+        BusEnvelope envelope = BusEnvelope.decode(json, BusEnvelope.encode(json, "n1", 1, RoomEvent.of(typing), codec.encode(typing)));
+        assertThat(envelope.roomEvent(codec)).isEqualTo(RoomEvent.typing("bob \"b\""));
+
+        ServerFrame.PresenceDelta delta = new ServerFrame.PresenceDelta("general", List.of("a"), List.of());
+        envelope = BusEnvelope.decode(json, BusEnvelope.encode(json, "n1", 1, RoomEvent.of(delta), codec.encode(delta)));
+        assertThat(envelope.roomEvent(codec).kind()).isEqualTo(RoomEvent.Kind.PRESENCE);
+    }
+
+    @Test
+    void anEnvelopeWithoutASummaryIsRoutedByDecodingItsEvent() {
+        // As a node of an earlier version publishes it.
+        ServerFrame.Message message = new ServerFrame.Message("general", 9, "alice", "hi", Instant.parse("2026-01-02T03:04:05Z"), UUID.randomUUID());
+        BusEnvelope envelope = BusEnvelope.decode(json, BusEnvelope.encode(json, "n1", 1, codec.encode(message)));
+        assertThat(envelope.summary()).isNull();
+        assertThat(envelope.roomEvent(codec)).isEqualTo(RoomEvent.message(9, Instant.parse("2026-01-02T03:04:05Z")));
+    }
+
+    @Test
+    void anIncompleteSummaryIsIgnoredAndAnUnknownKindIsPassedOver() {
+        String event = "{\"type\":\"typing\",\"room\":\"r\",\"user\":\"carol\"}";
+        BusEnvelope noUser = BusEnvelope.decode(json, "{\"origin\":\"n2\",\"ts\":5,\"kind\":\"typing\",\"event\":" + event + "}");
+        assertThat(noUser.roomEvent(codec)).isEqualTo(RoomEvent.typing("carol"));
+        BusEnvelope later = BusEnvelope.decode(json, "{\"origin\":\"n2\",\"ts\":5,\"kind\":\"reaction\",\"event\":{\"type\":\"reaction\"}}");
+        assertThat(later.roomEvent(codec).kind()).isEqualTo(RoomEvent.Kind.OTHER);
     }
 
     @Test
