@@ -25,10 +25,15 @@ import org.springframework.util.unit.DataSize;
  * <p>And sizes the connector's per-socket read and write buffers ({@code socket.appReadBufSize},
  * {@code socket.appWriteBufSize}: 8 KB each by default) to {@code parley.websocket.socket-buffer-size}.
  * Tomcat allocates them when a socket opens and keeps them until it closes, whether data flows or
- * not. Chat frames are a few hundred bytes; a larger one is read or written in several passes. The
- * WebSocket frame reader's and writer's own buffers stay at Tomcat's 8 KB
- * ({@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}): smaller, Tomcat sends every longer text
- * as several fragments, which slowed deliveries to healthy sockets beside stalled ones.
+ * not. Chat frames are a few hundred bytes; a larger one is read or written in several passes.
+ *
+ * <p>And the WebSocket frame reader's and writer's buffers, three per socket, to {@code
+ * parley.websocket.frame-buffer-size} (1 KB; Tomcat's default is 8 KB). Tomcat reads that size once
+ * per JVM from the property {@value #FRAME_BUFFER_PROPERTY}, when its WebSocket classes load, so it is
+ * set here, before the server starts, unless it was set already (then it wins, as it would anyway).
+ * With the small buffer an inbound frame is read in parts; texts sent to clients do not pass through
+ * it ({@link TomcatTextFrames}). Through Tomcat's {@code sendText} a text longer than the buffer
+ * would go out as several fragments, which slowed deliveries to healthy sockets beside stalled ones.
  */
 @Configuration(proxyBeanMethods = false)
 @ConditionalOnClass(Connector.class)
@@ -66,8 +71,14 @@ class TomcatSocketConfiguration {
         }
     }
 
+    /** The JVM property Tomcat sizes its WebSocket frame buffers by (read once per JVM). */
+    static final String FRAME_BUFFER_PROPERTY = "org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE";
+
     @Bean
     TomcatConnectorCustomizer parleyBufferCustomizer(WebSocketProperties properties) {
+        if (System.getProperty(FRAME_BUFFER_PROPERTY) == null) {
+            System.setProperty(FRAME_BUFFER_PROPERTY, Long.toString(properties.frameBufferSize().toBytes()));
+        }
         String size = Long.toString(properties.socketBufferSize().toBytes());
         return connector -> {
             if (!connector.setProperty("socket.appReadBufSize", size) || !connector.setProperty("socket.appWriteBufSize", size)) {

@@ -20,6 +20,12 @@ import org.springframework.util.unit.DataSize;
  *        arrives, up to {@code maxFrameSize}. At most {@code maxFrameSize}
  * @param socketBufferSize each of the container's per-socket read and write buffers (default 1KB); a
  *        larger frame takes several passes
+ * @param frameBufferSize the buffers of Tomcat's WebSocket frame reader and writer, three per socket
+ *        (default 1KB; Tomcat's own default is 8 KB): an inbound frame is read through it in parts;
+ *        outbound texts do not pass through it (they are written from their UTF-8 bytes, in one
+ *        frame). Tomcat takes it from the JVM property {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}
+ *        once per JVM, when its WebSocket classes load: Parley sets that property, unless it is
+ *        already set, before the server starts. 256B to 1MB
  * @param pingInterval how often the server sends a WebSocket ping on every socket (default 25s,
  *        below the idle timeouts of common proxies and load balancers); {@code 0} turns server pings
  *        and the pong timeout off
@@ -53,6 +59,7 @@ public record WebSocketProperties(
         @DefaultValue("50") int frameBurst,
         @DefaultValue("512") int messageBufferSize,
         @DefaultValue("1KB") DataSize socketBufferSize,
+        @DefaultValue("1KB") DataSize frameBufferSize,
         @DefaultValue("25s") Duration pingInterval,
         @DefaultValue("10s") Duration pongTimeout,
         @DefaultValue("2m") Duration firstFrameTimeout,
@@ -72,6 +79,9 @@ public record WebSocketProperties(
         }
         if (socketBufferSize.toBytes() < 256 || socketBufferSize.toBytes() > 1024 * 1024) {
             throw new IllegalArgumentException("parley.websocket.socket-buffer-size must be between 256B and 1MB");
+        }
+        if (frameBufferSize.toBytes() < 256 || frameBufferSize.toBytes() > 1024 * 1024) {
+            throw new IllegalArgumentException("parley.websocket.frame-buffer-size must be between 256B and 1MB");
         }
         if (maxRateLimited < 1 || rateLimitedWindow.toMillis() < 1) {
             throw new IllegalArgumentException("parley.websocket.max-rate-limited must be >= 1 and rate-limited-window positive");

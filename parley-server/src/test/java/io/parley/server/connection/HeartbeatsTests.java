@@ -25,7 +25,7 @@ class HeartbeatsTests {
     private int ids;
 
     private Heartbeats heartbeats(Duration interval, Duration pong, Duration first) {
-        return new Heartbeats(new WebSocketProperties(List.of(), DataSize.ofKilobytes(64), 20, 50, 512, DataSize.ofKilobytes(1),
+        return new Heartbeats(new WebSocketProperties(List.of(), DataSize.ofKilobytes(64), 20, 50, 512, DataSize.ofKilobytes(1), DataSize.ofKilobytes(1),
                 interval, pong, first, 100, Duration.ofSeconds(10), false), connections, clock, false);
     }
 
