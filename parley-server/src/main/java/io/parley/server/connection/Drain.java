@@ -1,12 +1,15 @@
 package io.parley.server.connection;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
@@ -68,6 +71,9 @@ public class Drain implements SmartLifecycle {
     static final CloseStatus DRAINED = new CloseStatus(CloseCodes.SERVICE_RESTART, "node draining; reconnect");
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
+
+    /** How long the drain waits, after its deadline, for the closes it began to be carried out. */
+    private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final Connections connections;
     private final Admission admission;
@@ -164,6 +170,7 @@ public class Drain implements SmartLifecycle {
         long deadline = began + properties.bound().toNanos();
         Set<String> chosen = new HashSet<>();
         AtomicInteger unanswered = new AtomicInteger();
+        List<CompletableFuture<Void>> closes = new ArrayList<>();
         for (int k = 1; k <= properties.batches(); k++) {
             parkUntil(began + properties.batchAt(k).toNanos());
             List<Connection> left = connections.all().stream().filter(c -> !chosen.contains(c.id())).toList();
@@ -173,7 +180,7 @@ public class Drain implements SmartLifecycle {
             int size = properties.batchSize(k, left.size());
             for (Connection connection : left.subList(0, size)) {
                 chosen.add(connection.id());
-                close(connection, deadline, unanswered);
+                closes.add(close(connection, deadline, unanswered));
             }
         }
         while (connections.inUse() > 0 && System.nanoTime() - deadline < 0) {
@@ -184,6 +191,7 @@ public class Drain implements SmartLifecycle {
             chosen.add(connection.id());
             connection.close(DRAINED);
         }
+        awaitCloses(closes);
         long tookMillis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - began);
         log.info("Node drained in {} ms: {} connections closed with 1012", tookMillis, chosen.size());
         if (unanswered.get() > 0) {
@@ -197,17 +205,37 @@ public class Drain implements SmartLifecycle {
         }
     }
 
-    /** Quiesces {@code connection}, then closes it after its queue is written, waiting at most grace for its sends. */
-    private void close(Connection connection, long deadline, AtomicInteger unanswered) {
+    /**
+     * Quiesces {@code connection}, then closes it after its queue is written, waiting at most grace
+     * for its sends; the stage returned completes once that close has been carried out.
+     */
+    private CompletableFuture<Void> close(Connection connection, long deadline, AtomicInteger unanswered) {
         long wait = Math.max(0, Math.min(properties.grace().toNanos(), deadline - System.nanoTime()));
         CompletableFuture<Void> answered = new CompletableFuture<>();
         connection.quiesce().whenComplete((done, failure) -> answered.complete(null));
-        answered.orTimeout(wait, TimeUnit.NANOSECONDS).whenComplete((done, timeout) -> {
+        return answered.orTimeout(wait, TimeUnit.NANOSECONDS).handle((done, timeout) -> {
             if (timeout != null) {
                 unanswered.incrementAndGet();
             }
             connection.closeAfterFlush(DRAINED);
+            return null;
         });
+    }
+
+    /**
+     * Waits for the closes begun by {@link #close}: the last ones time out at the deadline, on the
+     * timer's thread, just as the late connections are closed here, and a close found already begun
+     * returns before that thread has closed the socket. Bounded: a close is a few calls.
+     */
+    private static void awaitCloses(List<CompletableFuture<Void>> closes) {
+        try {
+            CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
+        } catch (ExecutionException | TimeoutException e) {
+            log.warn("Some drained connections had not finished closing {} s after the deadline: {}", CLOSE_WAIT_SECONDS,
+                    e.toString());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private static void parkUntil(long nanoTime) {
