@@ -17,7 +17,7 @@ import io.parley.protocol.ServerFrame;
  *     typing, node, other): one per event, whatever the number of receivers;</li>
  * <li>{@code parley.bus.publish.failures}: PUBLISH commands Redis did not accept (down, timeout);</li>
  * <li>{@code parley.bus.received}: events received from other nodes;</li>
- * <li>{@code parley.bus.dropped}: events received but not dispatched (dispatch queue full);</li>
+ * <li>{@code parley.bus.dropped}: node events received but not dispatched (dispatch queue full; room events are routed at once);</li>
  * <li>{@code parley.bus.lag}: from PUBLISH on the origin to dispatch here (clocks of two nodes);</li>
  * <li>{@code parley.bus.resubscriptions}: subscriptions restored after the connection dropped;</li>
  * <li>{@code parley.bus.subscriptions}: room channels this node wants (gauge);</li>
@@ -48,7 +48,7 @@ final class BusMetrics {
         this.publishFailures = Counter.builder("parley.bus.publish.failures").description("PUBLISH commands that failed")
                 .register(registry);
         this.received = Counter.builder("parley.bus.received").description("Events received from other nodes").register(registry);
-        this.dropped = Counter.builder("parley.bus.dropped").description("Events dropped: dispatch queue full").register(registry);
+        this.dropped = Counter.builder("parley.bus.dropped").description("Node events dropped: dispatch queue full").register(registry);
         this.lag = Timer.builder("parley.bus.lag").description("From PUBLISH on the origin node to dispatch on this one")
                 .publishPercentileHistogram().register(registry);
         this.resubscriptions = Counter.builder("parley.bus.resubscriptions")

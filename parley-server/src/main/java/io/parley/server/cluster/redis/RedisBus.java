@@ -57,9 +57,13 @@ import tools.jackson.databind.json.JsonMapper;
  *     then issues an asynchronous PUBLISH and returns without waiting: local delivery never depends
  *     on Redis, and the message log's committer thread never waits for it. A failed PUBLISH is
  *     counted and logged (once per outage); receivers recover the lost messages from the log.</li>
- * <li>Events received from Redis are dispatched on {@value #DISPATCH_THREADS} threads
- *     ({@code parley-bus-dispatch-<n>}), each channel always on the same one, in the order Redis
- *     delivered them; this node's own events coming back are skipped.</li>
+ * <li>Room events received from Redis are routed on the subscriber connection's event-loop thread,
+ *     in the order Redis delivered them: the envelope is read in one streaming pass (the event
+ *     itself is not decoded, see {@link BusEnvelope}) and handed to the listener, whose
+ *     {@link BusListener#onRoomEvent} only queues it on the room's lane. Node events, whose listeners
+ *     may close sockets, and the resubscription, which waits for Redis, run on {@value
+ *     #DISPATCH_THREADS} dispatch threads ({@code parley-bus-dispatch-<n>}), each channel always on
+ *     the same one. This node's own events coming back are skipped.</li>
  * <li>{@link #subscribe} returns once Redis confirmed the subscription. While the subscriber
  *     connection is down it only records the room; when the connection is back, every recorded room
  *     is subscribed again and the listener's {@link BusListener#onResubscribed()} runs, so that each
@@ -71,15 +75,16 @@ public final class RedisBus implements Bus, DisposableBean {
 
     private static final Logger log = LoggerFactory.getLogger(RedisBus.class);
 
-    /** Events waiting for dispatch, all threads together; beyond, they are dropped and recovered from the log. */
+    /** Node events waiting for dispatch, all threads together; beyond, they are dropped (and counted). */
     static final int DISPATCH_QUEUE = 100_000;
 
     /**
-     * Dispatch threads. A room's events always go to the same one, so they keep Redis's order; rooms
-     * spread over them, so that one node's share of the CPU for events of other nodes is not that of
-     * a single thread among its many busy request threads.
+     * Dispatch threads, for node events and the resubscription. A channel's events always go to the
+     * same one, so they keep Redis's order. Room events do not pass through them: a hand-off per
+     * message cost a thread wake-up on the receiving node, and routing a room event is a
+     * queue insert (S3's profile in docs/benchmarks.md).
      */
-    static final int DISPATCH_THREADS = 4;
+    static final int DISPATCH_THREADS = 2;
 
     private final RedisClient client;
     private final ClusterKeys keys;
@@ -278,11 +283,18 @@ public final class RedisBus implements Bus, DisposableBean {
         }
     }
 
-    /** Pub/sub messages, on a Lettuce event-loop thread: handed to the dispatch thread at once. */
+    /**
+     * Pub/sub messages, on a Lettuce event-loop thread: a room event is routed here (nothing on its
+     * path blocks), a node event is handed to its dispatch thread.
+     */
     private final class Receiver extends RedisPubSubAdapter<String, String> {
         @Override
         public void message(String channel, String message) {
-            dispatch(channel, () -> receive(channel, message));
+            if (keys.roomOf(channel) != null) {
+                receive(channel, message);
+            } else {
+                dispatch(channel, () -> receive(channel, message));
+            }
         }
     }
 
