@@ -34,6 +34,9 @@ import org.jspecify.annotations.Nullable;
  * {@link System#nanoTime()} scale of this JVM): the queue that completes its write records the
  * delivery latency from it, so the latency costs no clock read per recipient.
  *
+ * <p>The frame keeps its text only as those bytes, so a buffered frame costs its UTF-8 length and
+ * not a {@code String} besides.
+ *
  * <p>Immutable and thread-safe. Equal only to itself: two frames of the same text are two sends.
  */
 public final class Outgoing {
@@ -41,8 +44,8 @@ public final class Outgoing {
     /** The {@link #committedAt()} of a frame whose delivery is not timed. */
     public static final long UNTIMED = Long.MIN_VALUE;
 
-    private final String text;
-    private final ByteBuffer utf8; // read-only, position 0; payload() hands out duplicates
+    private final byte[] utf8; // the frame's only copy of its text: buffered frames hold no String
+    private final ByteBuffer view; // read-only over utf8, position 0; payload() hands out duplicates
     private final @Nullable String room;
     private final long seq;
     private final long committedAt;
@@ -69,8 +72,8 @@ public final class Outgoing {
         if (source != null && seq != 0) {
             throw new IllegalArgumentException("a state frame has no sequence, got " + seq);
         }
-        this.text = text;
-        this.utf8 = ByteBuffer.wrap(text.getBytes(StandardCharsets.UTF_8)).asReadOnlyBuffer();
+        this.utf8 = text.getBytes(StandardCharsets.UTF_8);
+        this.view = ByteBuffer.wrap(utf8).asReadOnlyBuffer();
         this.room = room;
         this.seq = seq;
         this.committedAt = committedAt;
@@ -114,14 +117,17 @@ public final class Outgoing {
         return nanoTime - age;
     }
 
-    /** The frame as sent on the wire (one JSON object). */
+    /**
+     * The frame as sent on the wire (one JSON object), decoded from its bytes on each call: for a
+     * container that sends only strings, and for tests.
+     */
     public String text() {
-        return text;
+        return new String(utf8, StandardCharsets.UTF_8);
     }
 
     /** The number of bytes the frame's text takes in UTF-8. */
     public int bytes() {
-        return utf8.limit();
+        return utf8.length;
     }
 
     /**
@@ -129,7 +135,7 @@ public final class Outgoing {
      * #bytes()}) over the bytes every recipient shares: a writer may consume it.
      */
     public ByteBuffer payload() {
-        return utf8.duplicate();
+        return view.duplicate();
     }
 
     /** The room of a room message or state frame; {@code null} for a control frame. */

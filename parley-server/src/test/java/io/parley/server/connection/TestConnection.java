@@ -38,6 +38,11 @@ public final class TestConnection {
         return sink.written();
     }
 
+    /** The frames written so far, in order, as the objects the queue handed to the socket. */
+    public List<Outgoing> frames() {
+        return sink.frames();
+    }
+
     /** Runs {@code action} inside every following write, on the writing thread. */
     public void duringWrite(Runnable action) {
         sink.duringWrite(action);

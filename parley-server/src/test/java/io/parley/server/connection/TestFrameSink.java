@@ -23,6 +23,7 @@ final class TestFrameSink implements FrameSink {
     private volatile Mode mode;
     private final @Nullable Executor executor;
     private final List<String> written = new ArrayList<>();
+    private final List<Outgoing> frames = new ArrayList<>();
     private final List<String> events = new ArrayList<>();
     private final List<CloseStatus> closes = new ArrayList<>();
     private final ArrayDeque<Consumer<@Nullable Throwable>> pending = new ArrayDeque<>();
@@ -83,6 +84,9 @@ final class TestFrameSink implements FrameSink {
 
     @Override
     public void write(Outgoing frame, Consumer<@Nullable Throwable> done) {
+        synchronized (this) {
+            frames.add(frame);
+        }
         record(frame.text(), done);
     }
 
@@ -167,6 +171,11 @@ final class TestFrameSink implements FrameSink {
 
     synchronized List<String> written() {
         return List.copyOf(written);
+    }
+
+    /** The frames (not pings) handed to {@link #write}, in order: the very objects, for identity checks. */
+    synchronized List<Outgoing> frames() {
+        return List.copyOf(frames);
     }
 
     synchronized List<String> events() {
