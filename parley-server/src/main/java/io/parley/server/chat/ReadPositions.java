@@ -43,8 +43,13 @@ public class ReadPositions implements DisposableBean {
 
     /** Moves {@code user}'s position in {@code room} up to {@code seq} unless it is already there or beyond; returns the stored position. */
     public long advance(String user, String room, long seq) {
-        int updated = update(user, room, seq);
-        if (updated == 0) {
+        store(user, room, seq);
+        return get(user, room);
+    }
+
+    /** {@link #advance} without reading the result back. */
+    private void store(String user, String room, long seq) {
+        if (update(user, room, seq) == 0) {
             try {
                 jdbc.sql("INSERT INTO read_positions (username, room, read_seq) VALUES (?, ?, ?)")
                         .params(user, room, seq).update();
@@ -52,7 +57,6 @@ public class ReadPositions implements DisposableBean {
                 update(user, room, seq);
             }
         }
-        return get(user, room);
     }
 
     private int update(String user, String room, long seq) {
@@ -60,17 +64,29 @@ public class ReadPositions implements DisposableBean {
                 + "WHERE username = ? AND room = ?").params(seq, user, room).update();
     }
 
-    /** {@link #advance} on a background thread, coalesced: never blocks. A position not yet written when the node stops is lost. */
+    /**
+     * {@link #advance} on a background thread, coalesced: never blocks. One write is scheduled per
+     * user and room while none is waiting; later calls only raise the position it will write. A
+     * position not yet written when the node stops is lost.
+     */
     public void advanceLater(String user, String room, long seq) {
         Key key = new Key(user, room);
-        if (pending.merge(key, seq, Math::max) == seq) {
+        boolean[] schedule = {false};
+        pending.compute(key, (k, waiting) -> {
+            if (waiting == null) {
+                schedule[0] = true;
+                return seq;
+            }
+            return Math.max(waiting, seq);
+        });
+        if (schedule[0]) {
             writer.execute(() -> {
                 Long latest = pending.remove(key);
                 if (latest == null) {
                     return;
                 }
                 try {
-                    advance(user, room, latest);
+                    store(user, room, latest);
                 } catch (RuntimeException e) {
                     log.warn("Read position of {} in {} not stored: {}", user, room, e.toString());
                 }

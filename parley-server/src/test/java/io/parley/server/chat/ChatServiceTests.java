@@ -101,7 +101,7 @@ class ChatServiceTests {
                     new UserChannel(registry, new RoomHubTests.RecordingBus(), new FrameCodec(), node), new FrameCodec()));
 
     /** An in-memory H2 database with the read-position table of the migrations (own sends advance it). */
-    private static DataSource readPositionsTable() {
+    static DataSource readPositionsTable() {
         JdbcDataSource h2 = new JdbcDataSource();
         h2.setURL("jdbc:h2:mem:chat-service-tests-" + UUID.randomUUID() + ";MODE=PostgreSQL;DATABASE_TO_LOWER=TRUE;DB_CLOSE_DELAY=-1");
         JdbcClient.create(h2).sql("""
