@@ -77,7 +77,10 @@ public class ParleyWebSocketHandler extends TextWebSocketHandler {
 
     @Override
     public void afterConnectionEstablished(WebSocketSession session) throws Exception {
-        Principal principal = session.getPrincipal();
+        // The handshake's authentication (a token's claims, a login's details) is read here once,
+        // then dropped: the session itself keeps only the user's name (LeanHandshakeHandler).
+        Principal principal = session.getAttributes().remove(LeanHandshakeHandler.AUTHENTICATION) instanceof Principal
+                authenticated ? authenticated : session.getPrincipal();
         if (principal == null) {
             // The security filter refuses unauthenticated handshakes; this is a second line of defence.
             connections.cancelReservation();

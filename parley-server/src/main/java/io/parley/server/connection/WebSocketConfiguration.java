@@ -59,7 +59,7 @@ class WebSocketConfiguration implements WebSocketConfigurer {
         interceptors.add(httpSession);
         interceptors.addAll(extraInterceptors);
         // A browser offering its token as a subprotocol gets parley.v1 selected, never the token.
-        DefaultHandshakeHandler handshake = new DefaultHandshakeHandler();
+        DefaultHandshakeHandler handshake = new LeanHandshakeHandler();
         handshake.setSupportedProtocols(Protocol.SUBPROTOCOL);
         registry.addHandler(handler, "/ws")
                 .setHandshakeHandler(handshake)
