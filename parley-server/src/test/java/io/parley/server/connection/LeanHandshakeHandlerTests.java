@@ -54,14 +54,19 @@ class LeanHandshakeHandlerTests {
         }
     }
 
-    @Test
-    void theContainerSeesOnlyTheUsersNameAndTheHandshakeKeepsTheAuthenticationForTheHandlerAlone() throws Exception {
-        Recording container = new Recording();
+    private static MockHttpServletRequest webSocketHandshake() {
         MockHttpServletRequest request = new MockHttpServletRequest("GET", "/ws");
         request.addHeader("Upgrade", "websocket");
         request.addHeader("Connection", "Upgrade");
         request.addHeader("Sec-WebSocket-Version", "13");
         request.addHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        return request;
+    }
+
+    @Test
+    void theContainerSeesOnlyTheUsersNameAndTheHandshakeKeepsTheAuthenticationForTheHandlerAlone() throws Exception {
+        Recording container = new Recording();
+        MockHttpServletRequest request = webSocketHandshake();
         request.addHeader("Cookie", "SESSION=abc");
         request.addHeader("User-Agent", "a browser with a long user agent string");
         request.setSession(new MockHttpSession());
@@ -91,11 +96,7 @@ class LeanHandshakeHandlerTests {
     @Test
     void anUnauthenticatedHandshakeHasNoUser() throws Exception {
         Recording container = new Recording();
-        MockHttpServletRequest request = new MockHttpServletRequest("GET", "/ws");
-        request.addHeader("Upgrade", "websocket");
-        request.addHeader("Connection", "Upgrade");
-        request.addHeader("Sec-WebSocket-Version", "13");
-        request.addHeader("Sec-WebSocket-Key", "dGhlIHNhbXBsZSBub25jZQ==");
+        MockHttpServletRequest request = webSocketHandshake();
         Map<String, Object> attributes = new HashMap<>();
 
         new LeanHandshakeHandler(container).doHandshake(new ServletServerHttpRequest(request),
