@@ -28,7 +28,7 @@ import org.springframework.util.unit.DataSize;
  * not. Chat frames are a few hundred bytes; a larger one is read or written in several passes.
  *
  * <p>And the WebSocket frame reader's and writer's buffers, three per socket, to {@code
- * parley.websocket.frame-buffer-size} (256 bytes; Tomcat's default is 8 KB). Tomcat reads that size once
+ * parley.websocket.frame-buffer-size} (1 KB; Tomcat's default is 8 KB). Tomcat reads that size once
  * per JVM from the property {@value #FRAME_BUFFER_PROPERTY}, when its WebSocket classes load, so it is
  * set here, before the server starts, unless it was set already (then it wins, as it would anyway).
  * With the small buffer an inbound frame is read in parts; texts sent to clients do not pass through

@@ -21,7 +21,7 @@ import org.springframework.util.unit.DataSize;
  * @param socketBufferSize each of the container's per-socket read and write buffers (default 1KB); a
  *        larger frame takes several passes
  * @param frameBufferSize the buffers of Tomcat's WebSocket frame reader and writer, three per socket
- *        (default 256B; Tomcat's own default is 8 KB): an inbound frame is read through it in parts
+ *        (default 1KB; Tomcat's own default is 8 KB): an inbound frame is read through it in parts
  *        (a control frame, at most 125 bytes, always fits), without splitting the message it carries;
  *        outbound texts do not pass through it (they are written from their UTF-8 bytes, in one
  *        frame). Tomcat takes it from the JVM property {@code org.apache.tomcat.websocket.DEFAULT_BUFFER_SIZE}
@@ -60,7 +60,7 @@ public record WebSocketProperties(
         @DefaultValue("50") int frameBurst,
         @DefaultValue("512") int messageBufferSize,
         @DefaultValue("1KB") DataSize socketBufferSize,
-        @DefaultValue("256B") DataSize frameBufferSize,
+        @DefaultValue("1KB") DataSize frameBufferSize,
         @DefaultValue("25s") Duration pingInterval,
         @DefaultValue("10s") Duration pongTimeout,
         @DefaultValue("2m") Duration firstFrameTimeout,
