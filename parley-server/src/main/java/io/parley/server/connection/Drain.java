@@ -72,7 +72,7 @@ public class Drain implements SmartLifecycle {
 
     private static final long POLL_NANOS = TimeUnit.MILLISECONDS.toNanos(20);
 
-    /** How long the drain waits, after its deadline, for the closes it began to be carried out. */
+    /** How long the drain waits, at most, for the closes it began to be carried out. */
     private static final long CLOSE_WAIT_SECONDS = 5;
 
     private final Connections connections;
@@ -231,8 +231,7 @@ public class Drain implements SmartLifecycle {
         try {
             CompletableFuture.allOf(closes.toArray(CompletableFuture[]::new)).get(CLOSE_WAIT_SECONDS, TimeUnit.SECONDS);
         } catch (ExecutionException | TimeoutException e) {
-            log.warn("Some drained connections had not finished closing {} s after the deadline: {}", CLOSE_WAIT_SECONDS,
-                    e.toString());
+            log.warn("Some drained connections had not finished closing within {} s: {}", CLOSE_WAIT_SECONDS, e.toString());
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
