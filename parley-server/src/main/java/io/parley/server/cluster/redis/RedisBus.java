@@ -253,7 +253,8 @@ public final class RedisBus implements Bus, DisposableBean {
         }
     }
 
-    private void receive(String channel, String payload) {
+    /** One pub/sub message of {@code channel}; {@code room} is the channel's room, {@code null} for a node channel. */
+    private void receive(String channel, @Nullable String room, String payload) {
         BusEnvelope envelope;
         try {
             envelope = BusEnvelope.decode(codec.mapper(), payload);
@@ -266,7 +267,6 @@ public final class RedisBus implements Bus, DisposableBean {
         }
         metrics.received(envelope.publishedAt());
         try {
-            String room = keys.roomOf(channel);
             if (room != null) {
                 BusListener target = listener;
                 if (target != null) {
@@ -290,10 +290,11 @@ public final class RedisBus implements Bus, DisposableBean {
     private final class Receiver extends RedisPubSubAdapter<String, String> {
         @Override
         public void message(String channel, String message) {
-            if (keys.roomOf(channel) != null) {
-                receive(channel, message);
+            String room = keys.roomOf(channel);
+            if (room != null) {
+                receive(channel, room, message);
             } else {
-                dispatch(channel, () -> receive(channel, message));
+                dispatch(channel, () -> receive(channel, null, message));
             }
         }
     }
